@@ -1,0 +1,1 @@
+"""Thin Prefect flows: they wire :mod:`pipeline` functions into tasks and decide states."""

@@ -1,0 +1,29 @@
+"""The ``pipeline`` command line. Each sub-command lives in its own module and registers itself here."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="pipeline",
+    help="政府信息公开工作年度报告 pipeline: parse, check, run the annual job, manage the warehouse.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+
+@app.callback()
+def _root() -> None:
+    """政府信息公开工作年度报告 pipeline."""
+
+
+# Sub-commands (one module each; keep this list sorted).
+from pipeline.cli import parse as _parse  # noqa: E402
+
+_parse.register(app)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,89 @@
+"""Ingest: any submission file → the canonical :class:`~pipeline.model.ParsedReport`.
+
+``parse_file`` sniffs the form (by content first, then by extension), refuses files over the size
+limit before reading them, and hands the bytes to the form's reader in ``pipeline.ingest.forms``.
+Every failure is an :class:`IngestError` naming the file and the reason — never a traceback and
+never a partial parse passed on as complete.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from pipeline.ingest.errors import IngestError
+from pipeline.model import ParsedReport
+from pipeline.settings import get_settings
+
+__all__ = ["FORMS", "IngestError", "detect_form", "parse_bytes", "parse_file"]
+
+#: form name → module under ``pipeline.ingest.forms`` with ``parse(data: bytes, name: str) -> ParsedReport``.
+FORMS: dict[str, str] = {
+    "text": "pipeline.ingest.forms.text",
+    "markdown": "pipeline.ingest.forms.markdown",
+    "html": "pipeline.ingest.forms.html",
+    "pdf": "pipeline.ingest.forms.pdf",
+    "docx": "pipeline.ingest.forms.docx",
+    "xlsx": "pipeline.ingest.forms.xlsx",
+    "json": "pipeline.ingest.forms.jsonform",
+}
+
+_EXT = {
+    ".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html",
+    ".shtml": "html", ".xhtml": "html", ".pdf": "pdf", ".docx": "docx", ".xlsx": "xlsx", ".json": "json",
+}
+
+
+def detect_form(data: bytes, name: str) -> str:
+    """The submission form: magic bytes decide where they can, else the file extension."""
+    head = data[:2048]
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        if b"word/" in data[:65536] or name.lower().endswith(".docx"):
+            return "docx"
+        if b"xl/" in data[:65536] or name.lower().endswith(".xlsx"):
+            return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        # OLE2 container: legacy .doc/.xls, or an encrypted OOXML file.
+        raise IngestError(name, "encrypted or legacy Office (OLE2) file; save it as an unprotected .docx/.xlsx")
+    ext = Path(name).suffix.lower()
+    if ext in _EXT:
+        return _EXT[ext]
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if stripped.startswith(b"{"):
+        return "json"
+    if stripped.startswith((b"<!doctype html", b"<html", b"<meta", b"<table", b"<head", b"<body", b"<div")):
+        return "html"
+    return "text"
+
+
+def parse_bytes(data: bytes, name: str, *, form: str | None = None) -> ParsedReport:
+    """Parse one submission already in memory. ``name`` is used for messages and form detection."""
+    if not data or not data.strip():
+        raise IngestError(name, "empty file")
+    form = form or detect_form(data, name)
+    module = importlib.import_module(FORMS[form])
+    try:
+        return module.parse(data, name)
+    except IngestError:
+        raise
+    except Exception as e:  # a reader bug or a hostile file: still one clear line, never a traceback
+        raise IngestError(name, f"cannot read as {form}: {type(e).__name__}: {e}") from e
+
+
+def parse_file(path: str | Path, *, max_bytes: int | None = None) -> ParsedReport:
+    """Parse one submission file. Raises :class:`IngestError` (file and reason) when it cannot."""
+    path = Path(path)
+    limit = get_settings().max_file_bytes if max_bytes is None else max_bytes
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise IngestError(str(path), f"cannot open: {e.strerror or e}") from None
+    if size > limit:
+        raise IngestError(str(path), f"file is {size:,} bytes, over the {limit:,}-byte limit (PIPELINE_MAX_FILE_BYTES)")
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise IngestError(str(path), f"cannot read: {e.strerror or e}") from None
+    return parse_bytes(data, str(path))

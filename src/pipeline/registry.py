@@ -1,0 +1,110 @@
+"""The district → agencies registry (``config/registry.toml``) and the drop folder that goes with it.
+
+Submissions arrive as files in ``<submissions>/<year>/<district>/``. A file belongs to the agency
+whose stable id its name starts with (``330803-edu.html``, ``330803-edu_v2.pdf``); the registry is
+the list of agencies a district expects, so an agency with no file is *missing*, not zero.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+AgencyKind = Literal["government_office", "department", "township"]
+AGENCY_KINDS: tuple[str, ...] = ("government_office", "department", "township")
+
+
+class RegistryError(ValueError):
+    """The registry file is missing or malformed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Agency:
+    id: str
+    name: str
+    kind: str
+    district: str
+
+
+@dataclass(frozen=True, slots=True)
+class District:
+    code: str
+    name: str
+    full_name: str
+    agencies: tuple[Agency, ...]
+
+    def agency(self, agency_id: str) -> Agency:
+        for a in self.agencies:
+            if a.id == agency_id:
+                return a
+        raise KeyError(f"agency {agency_id!r} is not registered in district {self.code} ({self.name})")
+
+
+@dataclass(frozen=True, slots=True)
+class Registry:
+    districts: dict[str, District]
+
+    def district(self, code: str) -> District:
+        try:
+            return self.districts[code]
+        except KeyError:
+            known = ", ".join(f"{d.code} {d.name}" for d in self.districts.values())
+            raise KeyError(f"district {code!r} is not in the registry (known: {known})") from None
+
+
+def load_registry(config_dir: Path) -> Registry:
+    """Read ``<config_dir>/registry.toml``; a clear :class:`RegistryError` on any malformed entry."""
+    path = Path(config_dir) / "registry.toml"
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RegistryError(f"{path}: registry file not found (set PIPELINE_CONFIG_DIR)") from None
+    except tomllib.TOMLDecodeError as e:
+        raise RegistryError(f"{path}: not valid TOML: {e}") from None
+    districts: dict[str, District] = {}
+    for code, d in (doc.get("districts") or {}).items():
+        agencies = []
+        seen: set[str] = set()
+        for i, a in enumerate(d.get("agencies", [])):
+            missing = [k for k in ("id", "name", "kind") if not a.get(k)]
+            if missing:
+                raise RegistryError(f"{path}: district {code} agency #{i + 1} lacks {', '.join(missing)}")
+            if a["kind"] not in AGENCY_KINDS:
+                raise RegistryError(f"{path}: agency {a['id']}: kind {a['kind']!r} not one of {AGENCY_KINDS}")
+            if a["id"] in seen:
+                raise RegistryError(f"{path}: agency id {a['id']} appears twice in district {code}")
+            seen.add(a["id"])
+            agencies.append(Agency(a["id"], a["name"], a["kind"], str(code)))
+        districts[str(code)] = District(str(code), d.get("name", str(code)), d.get("full_name", d.get("name", "")), tuple(agencies))
+    return Registry(districts)
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """One file in the drop folder, matched to a registered agency (``agency`` None if unmatched)."""
+
+    path: Path
+    district: str
+    year: int
+    agency: Agency | None
+
+
+def discover_submissions(submissions_dir: Path, year: int, district: District) -> list[Submission]:
+    """Files of ``<submissions_dir>/<year>/<district code>/``, each matched to an agency by file-name prefix.
+
+    The longest matching agency id wins (so ``330803-edu-x`` never matches a shorter id wrongly).
+    Hidden files and folders are ignored.
+    """
+    folder = Path(submissions_dir) / str(year) / district.code
+    if not folder.is_dir():
+        return []
+    ids = sorted((a.id for a in district.agencies), key=len, reverse=True)
+    out = []
+    for p in sorted(folder.iterdir()):
+        if p.name.startswith(".") or not p.is_file():
+            continue
+        match = next((i for i in ids if p.name == i or p.name.startswith(i + ".") or p.name.startswith(i + "_")), None)
+        out.append(Submission(p, district.code, year, district.agency(match) if match else None))
+    return out

@@ -1,0 +1,47 @@
+"""Where things live. Every path and URL has one environment variable and one default.
+
+- ``PIPELINE_DATA_DIR`` (default ``./data``): the warehouse SQLite file, published marts, run outputs.
+- ``PIPELINE_WAREHOUSE_URL``: any SQLAlchemy URL; default ``sqlite:///<data>/warehouse.sqlite``.
+- ``PIPELINE_CONFIG_DIR`` (default ``./config``): the district → agencies registry.
+- ``PIPELINE_SUBMISSIONS_DIR`` (default ``./demo/submissions``): the drop folder
+  ``<submissions>/<year>/<district>/<agency id>.<ext>``.
+- ``PIPELINE_MAX_FILE_BYTES`` (default 50 MiB): larger submissions are refused before reading.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _path(var: str, default: str) -> Path:
+    return Path(os.environ.get(var) or default).expanduser()
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = field(default_factory=lambda: _path("PIPELINE_DATA_DIR", "data"))
+    config_dir: Path = field(default_factory=lambda: _path("PIPELINE_CONFIG_DIR", "config"))
+    submissions_dir: Path = field(default_factory=lambda: _path("PIPELINE_SUBMISSIONS_DIR", "demo/submissions"))
+    warehouse_url_env: str | None = field(default_factory=lambda: os.environ.get("PIPELINE_WAREHOUSE_URL") or None)
+    max_file_bytes: int = field(default_factory=lambda: int(os.environ.get("PIPELINE_MAX_FILE_BYTES") or 50 * 2**20))
+
+    @property
+    def warehouse_url(self) -> str:
+        if self.warehouse_url_env:
+            return self.warehouse_url_env
+        return f"sqlite:///{(self.data_dir / 'warehouse.sqlite').resolve()}"
+
+    @property
+    def published_dir(self) -> Path:
+        return self.data_dir / "published"
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.data_dir / "runs"
+
+
+def get_settings() -> Settings:
+    """Settings read from the environment now (not cached: tests and the CLI change the environment)."""
+    return Settings()
