@@ -30,3 +30,47 @@ def corpus_dir() -> Path:
     if not (CORPUS / "truth").is_dir():
         skip_or_fail(f"real-report corpus not found at {CORPUS}")
     return CORPUS
+
+
+PG_ADMIN_URL = os.environ.get("PIPELINE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    """A fresh, uniquely named PostgreSQL database for this test session, dropped afterwards.
+
+    Skips when the server is down on a developer's clone; fails under CI=true.
+    """
+    import uuid
+
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as c:
+            c.execute(sa.text("select 1"))
+    except Exception as e:  # any connection failure means "no server here"
+        admin.dispose()
+        skip_or_fail(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {type(e).__name__}")
+    name = f"pipeline_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as c:
+        c.execute(sa.text(f'create database "{name}"'))
+    url = sa.engine.make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        from pipeline.warehouse import dispose_engines
+
+        dispose_engines()
+        with admin.connect() as c:
+            c.execute(sa.text(f'drop database if exists "{name}" with (force)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """A real, temporary Prefect server (loopback) and database for flow tests."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield

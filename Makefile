@@ -1,0 +1,51 @@
+# Two commands do all the set-up on a fresh clone:
+#   make demo   — create .venv, install, run the annual job on the bundled demo district (SQLite)
+#   make test   — create .venv, install with test tools, run the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint bench bench-parse bench-validate bench-load demo-data postgres clean help
+
+help:
+	@echo "make demo        run the annual job on the bundled demo district (SQLite under ./data)"
+	@echo "make test        run the test suite (starts PostgreSQL first if it is down)"
+	@echo "make lint        ruff"
+	@echo "make bench       all benchmarks (parse, validate, load)"
+	@echo "make demo-data   regenerate the bundled demo submissions"
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/pipeline run --year 2021
+
+test: $(STAMP) postgres
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src flows schemas tests benchmarks
+
+postgres:
+	@bash scripts/ensure-postgres.sh || true
+
+bench: bench-parse bench-validate bench-load
+
+bench-parse: $(STAMP)
+	$(BIN)/python benchmarks/parse_bench.py
+
+bench-validate: $(STAMP)
+	$(BIN)/python benchmarks/validate_bench.py
+
+bench-load: $(STAMP) postgres
+	$(BIN)/python benchmarks/load_bench.py
+
+demo-data: $(STAMP)
+	$(BIN)/python scripts/make_demo_data.py
+
+clean:
+	rm -rf data .pytest_cache .ruff_cache
