@@ -22,9 +22,11 @@ def _root() -> None:
 # Sub-commands (one module each; keep this list sorted).
 from pipeline.cli import parse as _parse  # noqa: E402
 from pipeline.cli import run as _run  # noqa: E402
+from pipeline.cli import template as _template  # noqa: E402
 
 _parse.register(app)
 _run.register(app)
+_template.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,322 @@
+"""Reader of the XLSX filing template (``pipeline template``), by machine code first, by label second.
+
+Why codes: agencies sort rows, insert blank rows and move sheets around; the hidden code column
+(``requests:granted`` …) and the hidden code row (``requests:natural_person``, ``proactive:#1`` …)
+travel with the cells, so the mapping survives. When the codes are gone — someone rebuilt the sheet
+or pasted the tables into a new workbook — rows are found by their Chinese labels and their values
+read left to right in the template's column order.
+
+Every cell is type-checked: a value that is not a number of the kind the template asks for is an
+:class:`IngestError` naming the file, sheet, cell and the table/row/column it belongs to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import unicodedata
+import zipfile
+from functools import cache
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+
+from pipeline import vocabulary as voc
+from pipeline.ingest.errors import IngestError
+from pipeline.model import Cell, Meta, Number, ParsedReport
+from pipeline.render.xlsx_template import META_FIELDS, PROACTIVE_SLOTS
+
+_CODE = re.compile(r"^(meta|proactive|requests|appeals):(.+)$")
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+BLANK_MARKS = frozenset({"", "/", "-", "—", "——", "－", "无", "\\"})
+OLE2 = b"\xd0\xcf\x11\xe0"
+
+Rows = list[tuple[Any, ...]]
+
+
+def parse(data: bytes, name: str) -> ParsedReport:
+    """Read a filled-in filing template (or any workbook laid out like it)."""
+    sheets = _load(data, name)
+    codes = _coded_cells(sheets)
+    version = _version(sheets, codes, name)
+    found: dict[tuple[str, str], tuple[str, int, list[tuple[int, Any]]]] = {}
+    meta_values: dict[str, tuple[str, int, int, Any]] = {}
+    for sheet, rows in sheets.items():
+        header_row, header = _header(rows)
+        for r, line in enumerate(rows, start=1):
+            hit = None if r == header_row else _row_code(line)
+            if hit is None:
+                continue
+            ci, table, code = hit
+            if table == "meta":
+                col = header.get("value", ci + 2)
+                meta_values.setdefault(code, (sheet, r, col, _at(line, col)))
+                continue
+            try:
+                row_cols = voc.row_cols(table, version, code) if table == "proactive" else voc.cols(table, version)
+            except KeyError:
+                continue  # a row of the other template version: reported below as out of place
+            positions = [header.get(PROACTIVE_SLOTS[i] if table == "proactive" else f"{table}:{c}", ci + 2 + i)
+                         for i, c in enumerate(row_cols)]
+            _keep(found, (table, code), (sheet, r, [(p, _at(line, p)) for p in positions]), name)
+    warnings: list[str] = []
+    if not meta_values:
+        meta_values = _meta_by_labels(sheets)
+    if not any(k[0] != "meta" for k in found):
+        found = _by_labels(sheets, version, name)
+        if found:
+            warnings.append("xlsx: no machine codes found; cells were matched by their labels")
+    if not found:
+        raise IngestError(name, "no table of the annual report found in the workbook (neither the template's codes nor its labels)")
+    return _report(version, found, meta_values, warnings, name)
+
+
+# -- workbook access -----------------------------------------------------------------------------
+def _load(data: bytes, name: str) -> dict[str, Rows]:
+    if data[:4] == OLE2:
+        raise IngestError(name, "encrypted or legacy (.xls) workbook; remove the password and save as .xlsx")
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError, EOFError) as e:
+        raise IngestError(name, f"not a readable .xlsx workbook (damaged or not an Excel file): {type(e).__name__}: {e}") from None
+    try:
+        return {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb.worksheets}
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, EOFError) as e:
+        raise IngestError(name, f"damaged .xlsx workbook: {type(e).__name__}: {e}") from None
+    finally:
+        wb.close()
+
+
+def _at(line: tuple[Any, ...], col: int) -> Any:
+    return line[col - 1] if 0 < col <= len(line) else None
+
+
+def _header(rows: Rows) -> tuple[int, dict[str, int]]:
+    """(row number, code → column) of the code row: within the first ten rows, the one with a "value"
+    marker or at least two column codes."""
+    for r, line in enumerate(rows[:10], start=1):
+        found = {v.strip(): i for i, v in enumerate(line, start=1) if isinstance(v, str) and _is_col_code(v.strip())}
+        if "value" in found or len(found) >= 2:
+            return r, found
+    return 0, {}
+
+
+@cache
+def _known() -> tuple[frozenset[str], frozenset[str]]:
+    """(row codes, column codes), table-qualified."""
+    rows = {f"{c.table}:{c.code}" for c in voc.codes() if c.axis == "row"} | {"requests:other"}
+    rows |= {"meta:template"} | {f"meta:{f[0]}" for f in META_FIELDS}
+    cols = {f"{c.table}:{c.code}" for c in voc.codes() if c.axis == "col"} | set(PROACTIVE_SLOTS) | {"value"}
+    return frozenset(rows), frozenset(cols)
+
+
+def _is_col_code(text: str) -> bool:
+    return text in _known()[1]
+
+
+def _row_code(line: tuple[Any, ...]) -> tuple[int, str, str] | None:
+    """(column, table, row code) of the first of the first four cells of ``line`` that holds a row code."""
+    for i, v in enumerate(line[:4], start=1):
+        if isinstance(v, str) and (t := v.strip()) in _known()[0]:
+            table, code = t.split(":", 1)
+            return i, table, code
+    return None
+
+
+def _coded_cells(sheets: dict[str, Rows]) -> set[tuple[str, str]]:
+    return {hit[1:] for rows in sheets.values() for r, line in enumerate(rows, start=1)
+            if r != _header(rows)[0] and (hit := _row_code(line))}
+
+
+def _keep(found: dict, key: tuple[str, str], entry: tuple[str, int, list[tuple[int, Any]]], name: str) -> None:
+    """Record a row; a second row with the same code is fine only if one of the two is empty."""
+    if key not in found or not any(v is not None and v != "" for _, v in found[key][2]):
+        found[key] = entry
+    elif any(v is not None and v != "" for _, v in entry[2]):
+        first = found[key]
+        raise IngestError(name, f"{voc.TABLE_TITLES[key[0]]} row {voc.label(key[0], 'row', key[1])} ({key[0]}/{key[1]}) "
+                                f"is filled in twice: sheet {first[0]!r} row {first[1]} and sheet {entry[0]!r} row {entry[1]}")
+
+
+# -- template version ----------------------------------------------------------------------------
+def _version(sheets: dict[str, Rows], codes: set[tuple[str, str]], name: str) -> str:
+    for rows in sheets.values():
+        header_row, header = _header(rows)
+        for r, line in enumerate(rows, start=1):
+            hit = None if r == header_row else _row_code(line)
+            if hit and hit[1:] == ("meta", "template"):
+                v = _at(line, header.get("value", hit[0] + 2))
+                if isinstance(v, str) and v.strip() in voc.VERSIONS:
+                    return v.strip()
+    only = {v: {c.code for c in voc.codes() if c.axis == "row" and c.versions == v} for v in voc.VERSIONS}
+    for v in voc.VERSIONS:
+        if any(code in only[v] for _, code in codes):
+            return v
+    texts = {_norm(v) for rows in sheets.values() for line in rows for v in line if isinstance(v, str)}
+    if _norm("模板版本") in texts:  # codes gone, but the labelled version cell is still there
+        for rows in sheets.values():
+            for line in rows:
+                for i, v in enumerate(line[:-1]):
+                    if isinstance(v, str) and _norm(v) == _norm("模板版本") and str(line[i + 1]).strip() in voc.VERSIONS:
+                        return str(line[i + 1]).strip()
+    marks = {v: {_norm(c.label(v)) for c in voc.codes() if c.versions == v} for v in voc.VERSIONS}
+    hits = [v for v in voc.VERSIONS if texts & marks[v]]
+    if len(hits) == 1:
+        return hits[0]
+    raise IngestError(name, "cannot tell the template version (no 模板版本 cell, and the labels of table 二 are missing or mixed)")
+
+
+# -- label fallback ------------------------------------------------------------------------------
+def _norm(text: str) -> str:
+    t = unicodedata.normalize("NFKC", text)
+    return re.sub(r"\s+", "", t).replace("、", ",").replace("．", ".")
+
+
+def _label_index(version: str) -> dict[str, tuple[str, str]]:
+    out: dict[str, tuple[str, str]] = {}
+    for c in voc.codes():
+        if c.axis != "row":
+            continue
+        for text in {c.label_v2019, c.label_v2021} - {""}:
+            out[_norm(text)] = (c.table, c.code)
+            if " " in text:
+                out[_norm(text.split(" ", 1)[1])] = (c.table, c.code)
+    out[_norm("（六）其他处理")] = ("requests", "other")
+    return out
+
+
+def _by_labels(sheets: dict[str, Rows], version: str, name: str) -> dict:
+    index = _label_index(version)
+    found: dict = {}
+    for sheet, rows in sheets.items():
+        for r, line in enumerate(rows, start=1):
+            for i, v in enumerate(line, start=1):
+                if not isinstance(v, str) or (key := index.get(_norm(v))) is None:
+                    continue
+                table, code = key
+                try:
+                    n = len(voc.row_cols(table, version, code))
+                except KeyError:
+                    break
+                if table == "requests" and code == "other" and version == "v2021" and _has_split(rows):
+                    break  # the （六） group label above its three sub-rows, not a data row
+                _keep(found, key, (sheet, r, [(i + 1 + k, _at(line, i + 1 + k)) for k in range(n)]), name)
+                break
+    return found
+
+
+def _meta_by_labels(sheets: dict[str, Rows]) -> dict[str, tuple[str, int, int, Any]]:
+    """Meta fields found by their labels in the template's meta sheet; the value is the cell to the right."""
+    labels = {_norm(label): code for code, label, _ in META_FIELDS}
+    out: dict[str, tuple[str, int, int, Any]] = {}
+    for sheet, rows in sheets.items():
+        for r, line in enumerate(rows, start=1):
+            for i, v in enumerate(line, start=1):
+                if isinstance(v, str) and (code := labels.get(_norm(v))) and code not in out:
+                    out[code] = (sheet, r, i + 1, _at(line, i + 1))
+                    break
+    return out
+
+
+def _has_split(rows: Rows) -> bool:
+    marks = (_norm("逾期不补正"), _norm("收费通知"))
+    return any(isinstance(v, str) and any(m in _norm(v) for m in marks) for line in rows for v in line)
+
+
+# -- cells ---------------------------------------------------------------------------------------
+def _report(version: str, found: dict, meta_values: dict, warnings: list[str], name: str) -> ParsedReport:
+    single = version == "v2021" and ("requests", "other") in found and not any(("requests", r) in found for r in voc.T3_OTHER_SPLIT)
+    cells: list[Cell] = []
+    missing: list[str] = []
+    for table, row, col in voc.cell_keys(version, single_other=single):
+        entry = found.get((table, row))
+        if entry is None:
+            if (table, row) not in missing:
+                missing.append((table, row))
+            continue
+        sheet, r, values = entry
+        i = voc.row_cols(table, version, row).index(col)
+        c, raw_value = values[i]
+        where = f"sheet {sheet!r} cell {get_column_letter(c)}{r}, {voc.cell_label(table, row, col, version)} ({table}/{row}/{col})"
+        value, raw = coerce(raw_value, table, col, name, where)
+        cells.append(Cell(table, row, col, value, raw))
+    for table, row in missing:
+        warnings.append(f"xlsx: row {voc.label(table, 'row', row, version)} ({table}/{row}) not found; its cells are missing")
+    extra = [k for k in found if k not in {(t, r) for t, r, _ in voc.cell_keys(version, single_other=single)}]
+    for table, row in extra:
+        warnings.append(f"xlsx: row {table}/{row} does not belong to template {version}; ignored")
+    meta, sections = _meta(meta_values, name)
+    return ParsedReport(version, meta, cells, warnings, sections)
+
+
+def coerce(v: Any, table: str, col: str, name: str, where: str) -> tuple[Number | None, str]:
+    """(value, raw) of one workbook cell, or an IngestError naming ``where`` when it is not a number of the right kind."""
+    kind = voc.value_kind(table, col)
+    if v is None:
+        return None, ""
+    if isinstance(v, bool | dt.date | dt.time | dt.timedelta):
+        raise IngestError(name, f"{where}: expected a number, found {v!r}")
+    if isinstance(v, int | float):
+        raw = _fmt(v)
+        number: float = float(v)
+    elif isinstance(v, str):
+        raw = v.strip()
+        text = re.sub(r"[\s,，]", "", unicodedata.normalize("NFKC", v))
+        if text in BLANK_MARKS:
+            return None, raw
+        scale = 1.0
+        if kind == "amount":
+            if text.endswith("万元"):
+                text, scale = text[:-2], (10000.0 if col == "procurement_amount" else 1.0)
+            elif text.endswith("元"):
+                text, scale = text[:-1], (1.0 if col == "procurement_amount" else 0.0001)
+        else:
+            text = text.rstrip("件项个")
+        if not _NUMBER.match(text):
+            raise IngestError(name, f"{where}: {raw!r} is not a number")
+        number = float(text) * scale
+    else:
+        raise IngestError(name, f"{where}: expected a number, found {type(v).__name__}")
+    if kind in ("count", "signed_count"):
+        if not number.is_integer():
+            raise IngestError(name, f"{where}: {raw!r} is not a whole number")
+        return int(number), raw
+    number = round(number, 6)
+    return (int(number) if number.is_integer() else number), raw
+
+
+def _fmt(v: int | float) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _meta(values: dict[str, tuple[str, int, int, Any]], name: str) -> tuple[Meta, dict[str, str]]:
+    def text(code: str) -> str | None:
+        v = values.get(code, (None, 0, 0, None))[3]
+        if v is None:
+            return None
+        if isinstance(v, dt.datetime | dt.date):
+            return v.date().isoformat() if isinstance(v, dt.datetime) else v.isoformat()
+        s = _fmt(v) if isinstance(v, int | float) else str(v).strip()
+        return s or None
+
+    year = text("year")
+    if year is not None:
+        m = re.fullmatch(r"(\d{4})(年度?)?", year)
+        if not m:
+            sheet, r, c, _ = values["year"]
+            raise IngestError(name, f"sheet {sheet!r} cell {get_column_letter(c)}{r}, 报告年度: {year!r} is not a year")
+        year = m.group(1)
+    published = text("published_on")
+    if published is not None:
+        m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T].*)?", published)
+        if not m:
+            sheet, r, c, _ = values["published_on"]
+            raise IngestError(name, f"sheet {sheet!r} cell {get_column_letter(c)}{r}, 发布日期: {published!r} is not a date (YYYY-MM-DD)")
+        published = dt.date(*map(int, m.groups())).isoformat()
+    meta = Meta(text("agency"), int(year) if year else None, text("title"), published, text("index_no"))
+    return meta, {k: text(k) or "" for k in voc.NARRATIVE_SECTIONS}
