@@ -1,0 +1,114 @@
+"""Reader of the canonical JSON form (what ``pipeline parse --json`` prints and ``ParsedReport.to_json`` writes).
+
+Why validate: JSON submissions are written by other systems and by hand. ``ParsedReport.from_dict``
+trusts its input; here every part is checked first — template version, meta types, each cell's
+table, row and column code against the vocabulary of that template, the kind of its value — and
+the first problem is an :class:`IngestError` naming the file and the cell (its index and its codes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from typing import Any
+
+from pipeline import vocabulary as voc
+from pipeline.ingest.errors import IngestError
+from pipeline.model import Meta, ParsedReport
+
+_META_TYPES: dict[str, type | tuple[type, ...]] = {"agency": str, "year": int, "title": str, "published_on": str, "index_no": str}
+
+
+def parse(data: bytes, name: str) -> ParsedReport:
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as e:
+        raise IngestError(name, f"not UTF-8 text (byte {e.start})") from None
+    except json.JSONDecodeError as e:
+        raise IngestError(name, f"not valid JSON: line {e.lineno} column {e.colno}: {e.msg}") from None
+    return validate(doc, name)
+
+
+def validate(doc: Any, name: str) -> ParsedReport:
+    """``doc`` checked against the canonical structure and turned into a :class:`ParsedReport`."""
+    def fail(where: str, problem: str) -> IngestError:
+        return IngestError(name, f"{where}: {problem}")
+
+    if not isinstance(doc, dict):
+        raise fail("top level", f"expected an object with template, meta and cells, found {type(doc).__name__}")
+    version = doc.get("template")
+    if version not in voc.VERSIONS:
+        raise fail("template", f"must be one of {', '.join(voc.VERSIONS)}, found {version!r}")
+
+    meta = doc.get("meta") or {}
+    if not isinstance(meta, dict):
+        raise fail("meta", f"expected an object, found {type(meta).__name__}")
+    for key, value in meta.items():
+        if key not in Meta.__slots__:
+            raise fail(f"meta.{key}", f"unknown field (known: {', '.join(Meta.__slots__)})")
+        if value is not None and (isinstance(value, bool) or not isinstance(value, _META_TYPES[key])):
+            raise fail(f"meta.{key}", f"expected {_META_TYPES[key].__name__} or null, found {value!r}")
+    if meta.get("published_on") is not None:
+        try:
+            dt.date.fromisoformat(meta["published_on"])
+        except ValueError:
+            raise fail("meta.published_on", f"{meta['published_on']!r} is not a date YYYY-MM-DD") from None
+
+    cells = doc.get("cells")
+    if not isinstance(cells, list):
+        raise fail("cells", f"expected a list of cells, found {type(cells).__name__ if cells is not None else 'nothing'}")
+    rows_of = {t: set(voc.rows(t, version)) for t in voc.TABLES}
+    if version == "v2021":
+        rows_of["requests"].add("other")
+    seen: set[tuple[str, str, str]] = set()
+    for i, c in enumerate(cells):
+        where = f"cells[{i}]"
+        if not isinstance(c, dict):
+            raise fail(where, f"expected an object, found {type(c).__name__}")
+        table, row, col = c.get("table"), c.get("row"), c.get("col")
+        where = f"cells[{i}] ({table}/{row}/{col})"
+        if table not in voc.TABLES:
+            raise fail(where, f"unknown table {table!r} (known: {', '.join(voc.TABLES)})")
+        if row not in rows_of[table]:
+            raise fail(where, f"unknown row {row!r} for table {table} in template {version}")
+        allowed = voc.row_cols(table, version, row)
+        if col not in allowed:
+            raise fail(where, f"unknown column {col!r} for row {row} (allowed: {', '.join(allowed)})")
+        if (table, row, col) in seen:
+            raise fail(where, "the same cell appears twice")
+        seen.add((table, row, col))
+        _check_value(c.get("value"), voc.value_kind(table, col), where, fail)
+        if not isinstance(c.get("raw", ""), str | type(None)):
+            raise fail(where, f"raw must be text, found {c['raw']!r}")
+        if not isinstance(c.get("ambiguous", False), bool):
+            raise fail(where, f"ambiguous must be true or false, found {c['ambiguous']!r}")
+    if any(k[:2] == ("requests", "other") for k in seen) and any(k[1] in voc.T3_OTHER_SPLIT for k in seen):
+        raise fail("cells", "table requests has both the single （六）其他处理 row (other) and its three sub-rows")
+
+    warnings = doc.get("warnings", [])
+    if not isinstance(warnings, list) or not all(isinstance(w, str) for w in warnings):
+        raise fail("warnings", "expected a list of text")
+    sections = doc.get("sections") or {}
+    if not isinstance(sections, dict):
+        raise fail("sections", f"expected an object, found {type(sections).__name__}")
+    for key, value in sections.items():
+        if key not in voc.NARRATIVE_SECTIONS:
+            raise fail(f"sections.{key}", f"unknown section (known: {', '.join(voc.NARRATIVE_SECTIONS)})")
+        if value is not None and not isinstance(value, str):
+            raise fail(f"sections.{key}", f"expected text, found {type(value).__name__}")
+
+    report = ParsedReport.from_dict(doc)
+    for cell in report.cells:  # integral floats of count cells (3.0) become ints
+        if isinstance(cell.value, float) and voc.value_kind(cell.table, cell.col) != "amount":
+            cell.value = int(cell.value)
+    return report
+
+
+def _check_value(value: Any, kind: str, where: str, fail: Callable[[str, str], IngestError]) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise fail(where, f"value must be a number or null, found {value!r}")
+    if kind in ("count", "signed_count") and not float(value).is_integer():
+        raise fail(where, f"value {value!r} must be a whole number")
