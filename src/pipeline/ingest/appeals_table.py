@@ -1,0 +1,61 @@
+"""Table 四 (行政复议、行政诉讼): one row of 15 numbers in a fixed order.
+
+Why no labels: the header of this table is broken in every converted copy ("结 结 其 尚 / 果 果 他
+未…", split into three tables, scrambled), but the 15 numbers always come in template order
+(template.md §5). So the numbers after the table's title are taken in order, skipping header words,
+until a word that is not part of the header (the next section) ends the table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipeline.ingest import labels as lb
+from pipeline.ingest.errors import IngestError
+from pipeline.ingest.identities import appeals_score, resolve_flat
+from pipeline.ingest.numbers import Tok, readings, tokenize
+
+NCELLS = 15
+
+
+@dataclass(slots=True)
+class Table4:
+    cells: list[Tok]
+    ambiguous: set[int] = field(default_factory=set)
+    warnings: list[str] = field(default_factory=list)
+    end: int = 0
+
+
+def _header_word(word: str) -> bool:
+    return all(ch in lb.T4_HEADER_CHARS for ch in word)
+
+
+def read_appeals(text: str, start: int, name: str) -> Table4:
+    toks: list[Tok] = []
+    started = False
+    for t in tokenize(text[start:], words=True, edge_cells=True, base=start):
+        if t.word:
+            if started and not _header_word(t.text):
+                break
+            continue
+        if t.blank and not started:
+            continue
+        started = True
+        toks.append(t)
+        if len(toks) >= NCELLS and all(x.fixed or x.blank for x in toks):
+            break
+    while len(toks) > NCELLS and toks[-1].blank:
+        toks.pop()
+    found = sum(1 for t in toks if t.number)
+    if not toks or (len(toks) < NCELLS and all(t.fixed or t.blank for t in toks)):
+        raise IngestError(name, f"table 四 is incomplete: {found} of its 15 numbers found")
+    if len(toks) > NCELLS:
+        raise IngestError(name, f"table 四 has {len(toks)} numbers where the template has 15")
+    opts = readings(toks, NCELLS)
+    if not opts:
+        raise IngestError(name, f"table 四 is incomplete: its digits cannot be read as 15 numbers ({found} found)")
+    cells, amb, n = resolve_flat(opts, appeals_score)
+    warnings = []
+    if n > 1:
+        warnings.append(f"table 四: digits run together and {n} readings fit R-T4-SUM equally; cells marked ambiguous")
+    return Table4(cells, amb, warnings, cells[-1].end)

@@ -1,0 +1,64 @@
+"""The document as one normalised string, and where its three tables are.
+
+Why one string: the same report reaches us as one cell per line, a row per line, or the whole
+report on one line (crawler dumps), so anchors and labels are searched in the joined text and
+everything downstream works with offsets into it. Normalisation is NFKC (full-width brackets,
+digits and punctuation become half-width), with page furniture ("- 5 -") removed and a line that
+holds only a no-break space kept as a blank-cell marker (that is how page text prints an empty
+``<td>&nbsp;</td>``).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pipeline.ingest import labels as lb
+from pipeline.ingest.errors import IngestError
+from pipeline.ingest.numbers import CELL_BLANK
+
+_NBSP = ("\xa0", "\u3000", "\u2002", "\u2003", "\u202f")
+
+
+def normalise(lines: Sequence[str]) -> str:
+    """NFKC text of ``lines`` joined by newlines; nbsp-only lines become CELL_BLANK; page footers go."""
+    out: list[str] = []
+    for line in lines:
+        if "\n" in line or "\r" in line:
+            out.extend(_norm_line(x) for x in line.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+        else:
+            out.append(_norm_line(line))
+    text = unicodedata.normalize("NFKC", "\n".join(out))
+    return lb.PAGE_FOOTER_RE.sub("", text)
+
+
+def _norm_line(line: str) -> str:
+    if line and not line.strip() and any(ch in line for ch in _NBSP):
+        return CELL_BLANK
+    return line.rstrip()
+
+
+@dataclass(slots=True)
+class Regions:
+    """Offsets in the normalised text: table 二 [t2, t3), table 三 [t3, t4), table 四 from t4."""
+
+    t2: int
+    t3: int
+    t4: int
+
+
+def locate(text: str, name: str) -> Regions:
+    """Find the three tables by their anchors; a document without them is not an annual report."""
+    m2 = lb.T2_START_RE.search(text)
+    m3 = lb.T3_START_RE.search(text, m2.start() if m2 else 0)
+    if not m2 and not m3:
+        raise IngestError(name, "not an annual report: no 主动公开政府信息情况 / 收到和处理政府信息公开申请情况 tables found")
+    if not m2:
+        raise IngestError(name, "table 二 (主动公开政府信息情况) not found")
+    if not m3:
+        raise IngestError(name, "table 三 (收到和处理政府信息公开申请情况) not found: the document ends inside table 二")
+    m4 = lb.T4_START_RE.search(text, m3.end())
+    if not m4:
+        raise IngestError(name, "table 四 (政府信息公开行政复议、行政诉讼情况) not found: the document ends before it")
+    return Regions(m2.start(), m3.start(), m4.start())

@@ -1,0 +1,213 @@
+"""Cell values: tokenising the text between labels, typing values, and splitting run-together digits.
+
+Why a token stream rather than cells: the same table reaches us as one cell per line (page text),
+several cells per line separated by spaces (PDF text), explicit cells separated by tabs (HTML,
+Markdown, DOCX readers) or, in crawler dumps, with every cell boundary lost ("713000074"). A
+:class:`Tok` is either a number as printed, or a blank cell. Tokens from tab-separated lines are
+``fixed`` (their boundaries are real); tokens from free text may be run-together cells, which
+:func:`readings` splits in every way the digits allow (no leading zeros, decimals kept whole).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+#: A cell that prints no number.
+BLANK_MARKS = frozenset({"", "/", "-", "—", "——", "–", "－", "无", "\\", "—-", "--"})
+#: One number as printed: sign, digits, decimals, an optional unit written in the cell.
+NUMBER_RE = re.compile(r"^([+\-]?)(\d+(?:\.\d+)?)(万元|元|件|项|个|条)?$")
+_DIGIT = re.compile(r"\d")
+#: Where a sign or unit forces a boundary inside a run of characters.
+_RUN_RE = re.compile(r"[+\-]?\d+(?:\.\d+)?(?:万元|元|件|项|个|条)?")
+#: Marks a blank cell in the line stream (an nbsp-only line in page text).
+CELL_BLANK = "\x1f"
+
+
+@dataclass(slots=True)
+class Tok:
+    """A number as printed (``text``), a blank cell (``blank``) or, on request, another word
+    (``word``). ``note`` is a printed remark such as "（其中修订 16 件）" that belongs to the cell;
+    ``fixed`` is False for text whose cell boundaries may have been lost; ``end`` is the offset just
+    after the token in the tokenised text."""
+
+    text: str
+    blank: bool = False
+    fixed: bool = True
+    note: str = ""
+    word: bool = False
+    end: int = 0
+
+    @property
+    def raw(self) -> str:
+        return self.text + self.note
+
+    @property
+    def number(self) -> bool:
+        return not (self.blank or self.word)
+
+
+def tokenize(segment: str, *, edge_cells: bool = False, words: bool = False, base: int = 0) -> list[Tok]:
+    """The value tokens of a piece of table text (between two labels, or one line).
+
+    Lines with tabs are rows of explicit cells: an empty cell is a blank token. The first piece of
+    the first line and the last piece of the last line belong to the cells holding the labels
+    around the segment, so they never count as blank cells (unless ``edge_cells``). Words that are
+    not numbers are dropped (kept as ``word`` tokens with ``words``), and so are digits inside
+    words ("数据1") or in brackets, which are kept as the note of the preceding number. ``base`` is
+    added to every ``end`` offset.
+    """
+    out: list[Tok] = []
+    lines = segment.split("\n")
+    last = len(lines) - 1
+    pos = base
+    for i, line in enumerate(lines):
+        start, pos = pos, pos + len(line) + 1
+        if line == CELL_BLANK:
+            out.append(Tok("", blank=True, end=start + 1))
+            continue
+        if "\t" not in line:
+            _free_text(line, start, out, fixed=False, words=words)
+            continue
+        pieces = line.split("\t")
+        off = start
+        for j, piece in enumerate(pieces):
+            p0, off = off, off + len(piece) + 1
+            edge = (i == 0 and j == 0) or (i == last and j == len(pieces) - 1)
+            text = piece.strip()
+            if not edge or edge_cells:
+                if text in BLANK_MARKS or text == CELL_BLANK:
+                    out.append(Tok(text if text != CELL_BLANK else "", blank=True, end=p0 + len(piece)))
+                    continue
+                if NUMBER_RE.match(text):
+                    out.append(Tok(text, end=p0 + len(piece)))
+                    continue
+            _free_text(piece, p0, out, fixed=True, words=words)
+    return out
+
+
+_FREE_RE = re.compile(r"(\([^()\n]*\))|([^\s()]+)")
+
+
+def _free_text(text: str, base: int, out: list[Tok], *, fixed: bool, words: bool) -> None:
+    """Numbers (and words) in free text; bracketed remarks become notes of the preceding number."""
+    for m in _FREE_RE.finditer(text):
+        end = base + m.end()
+        paren, word = m.group(1), m.group(2)
+        if paren is not None:
+            if _DIGIT.search(paren) and out and out[-1].number:
+                out[-1].note += paren
+            elif words:
+                out.append(Tok(paren, word=True, end=end))
+            continue
+        if word in BLANK_MARKS:
+            out.append(Tok(word, blank=True, fixed=fixed, end=end))
+        elif NUMBER_RE.match(word):
+            out.append(Tok(word, fixed=fixed, end=end))
+        elif _all_runs(word):
+            # signs or units inside a run force boundaries: "+1036-3" → "+1036", "-3"
+            out.extend(Tok(r.group(), fixed=False, end=base + m.start() + r.end()) for r in _RUN_RE.finditer(word))
+        elif words:
+            out.append(Tok(word, word=True, end=end))
+
+
+def _all_runs(word: str) -> bool:
+    return bool(word) and "".join(m.group() for m in _RUN_RE.finditer(word)) == word
+
+
+# -- typing values ---------------------------------------------------------------------------------
+
+def parse_number(text: str) -> tuple[str, str, str] | None:
+    """(sign, digits, unit) of a printed number, or None when it is not one."""
+    m = NUMBER_RE.match(text.strip())
+    return (m.group(1), m.group(2), m.group(3) or "") if m else None
+
+
+def cell_value(text: str, kind: str, col: str) -> int | float | None:
+    """The value of a printed cell for a column of ``kind`` (count, signed_count, amount).
+
+    Units are normalised as codes.csv says: the v2019 procurement amount to 元 ("25.1万元" →
+    251000), the v2021 fee stays in 万元 (a cell printed in 元 is converted to 万元).
+    """
+    p = parse_number(text)
+    if p is None:
+        return None
+    sign, digits, unit = p
+    num: float = float(digits)
+    if sign == "-":
+        num = -num
+    if kind == "amount":
+        if col == "procurement_amount" and unit == "万元":
+            num = round(num * 10000, 6)
+        elif col == "fee_amount_wan" and unit == "元":
+            num = round(num / 10000, 8)
+        return int(num) if num == int(num) and "." not in digits else num
+    return int(num)
+
+
+# -- run-together digits ---------------------------------------------------------------------------
+
+@cache
+def _parts(chunk: str, k: int) -> tuple[tuple[str, ...], ...]:
+    """All ways to cut ``chunk`` into ``k`` printed numbers (no leading zeros; a decimal point and
+    a unit stay in the last number of the chunk; a sign starts a number)."""
+    if k == 1:
+        return ((chunk,),) if _valid_part(chunk, last=True) else ()
+    out: list[tuple[str, ...]] = []
+    for i in range(1, len(chunk)):
+        head = chunk[:i]
+        if not _valid_part(head, last=False):
+            continue
+        for rest in _parts(chunk[i:], k - 1):
+            out.append((head, *rest))
+    return tuple(out)
+
+
+_PART_RE = re.compile(r"^[+\-]?(?:0|[1-9]\d*)$")
+_LAST_PART_RE = re.compile(r"^[+\-]?(?:0|[1-9]\d*)(?:\.\d+)?(?:万元|元|件|项|个|条)?$")
+
+
+def _valid_part(s: str, *, last: bool) -> bool:
+    return bool((_LAST_PART_RE if last else _PART_RE).match(s))
+
+
+def readings(toks: list[Tok], n: int, *, limit: int = 20000) -> list[list[Tok]]:
+    """Every way to read ``toks`` as exactly ``n`` cells.
+
+    Fixed tokens and blanks are one cell each; a free-text token may hold several run-together
+    cells. Returns [] when no reading exists (or more than ``limit`` would be needed).
+    """
+    fixed = sum(1 for t in toks if t.blank or t.fixed)
+    if len(toks) == n:
+        return [list(toks)]
+    if len(toks) > n or fixed == len(toks):
+        return []
+    free = [i for i, t in enumerate(toks) if not (t.blank or t.fixed)]
+    spare = n - len(toks)  # extra cells to create inside free tokens
+    out: list[list[Tok]] = []
+    acc: dict[int, tuple[str, ...]] = {}
+
+    def rec(fi: int, left: int) -> None:
+        if len(out) > limit:
+            return
+        if fi == len(free):
+            if left == 0:
+                row: list[Tok] = []
+                for i, t in enumerate(toks):
+                    if i in acc:
+                        row.extend(Tok(p, fixed=False, end=t.end) for p in acc[i])
+                        row[-1].note = t.note
+                    else:
+                        row.append(t)
+                out.append(row)
+            return
+        i = free[fi]
+        for extra in range(left + 1):
+            for parts in _parts(toks[i].text, extra + 1):
+                acc[i] = parts
+                rec(fi + 1, left - extra)
+        acc.pop(i, None)
+
+    rec(0, spare)
+    return out if len(out) <= limit else []

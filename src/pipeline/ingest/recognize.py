@@ -1,0 +1,162 @@
+"""The format-independent core of ingest: text lines in reading order → the canonical parse.
+
+Every form reader (page text, HTML, Markdown, PDF, DOCX) turns its document into lines — a table
+cell per line, several cells of a row on one line (separated by tabs where the reader knows the
+cell boundaries, by spaces in PDF text), or a whole report on one line — and calls
+:func:`parse_lines`. The steps, each in its own module:
+
+1. ``document``: normalise (NFKC, page footers out) and locate tables 二/三/四 by their anchors;
+2. version: the template version from the labels of table 二 (template.md §9), and whether table
+   三 prints the three （六） sub-rows;
+3. ``proactive_table``, ``requests_table``, ``appeals_table``: map labels to row codes and assign
+   the numbers to cells;
+4. ``identities``: resolve run-together digits by the template identities;
+5. ``meta``, ``sections``: what the report says about itself, and its narrative sections.
+
+Conventions of the line stream: a tab separates explicit cells of a row (an empty piece is a blank
+cell); a line holding only a no-break space is a blank cell; an empty line is nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pipeline import vocabulary as voc
+from pipeline.ingest import labels as lb
+from pipeline.ingest.appeals_table import read_appeals
+from pipeline.ingest.document import locate, normalise
+from pipeline.ingest.errors import IngestError
+from pipeline.ingest.meta import extract_meta
+from pipeline.ingest.numbers import Tok, cell_value
+from pipeline.ingest.proactive_table import read_proactive
+from pipeline.ingest.requests_table import read_requests
+from pipeline.ingest.sections import extract_sections
+from pipeline.model import Cell, ParsedReport
+
+__all__ = ["detect_version", "parse_lines", "parse_text"]
+
+
+def parse_lines(lines: Sequence[str], name: str) -> ParsedReport:
+    """The canonical parse of a report given as text lines in reading order.
+
+    Raises :class:`IngestError` (naming ``name`` and the reason) for a document that is not an
+    annual report, or whose tables are cut off or unreadable — never returns a partial parse.
+    """
+    text = normalise(lines)
+    if not text.strip():
+        raise IngestError(name, "empty document: no text")
+    return parse_text(text, name)
+
+
+def parse_text(text: str, name: str) -> ParsedReport:
+    """:func:`parse_lines` for text already normalised by :func:`pipeline.ingest.document.normalise`."""
+    reg = locate(text, name)
+    t2_text, t3_text = text[reg.t2: reg.t3], text[reg.t3: reg.t4]
+    version, split_other, warnings = detect_version(t2_text, t3_text)
+    single_other = version == "v2021" and not split_other
+
+    # table 三 is read with the rows it prints; a v2019 table with the three （六） sub-rows is summed
+    t3_rows = voc.rows("requests", "v2021") if split_other else voc.rows("requests", version, single_other=True)
+    t3 = read_requests(text, reg.t3, reg.t4, t3_rows, version, name)
+    t4 = read_appeals(text, reg.t4, name)
+    narrative = text[: reg.t2]
+    t2 = read_proactive(text, reg.t2, reg.t3, version, narrative, name)
+    warnings += t2.warnings + t3.warnings + t4.warnings
+
+    cells: list[Cell] = []
+    for key in voc.cell_keys(version, single_other=single_other):
+        table, row, col = key
+        if table == "proactive":
+            cols = voc.row_cols("proactive", version, row)
+            i = cols.index(col)
+            cells.append(_cell(key, t2.rows[row][i], (row, i) in t2.ambiguous))
+        elif table == "requests":
+            i = voc.cols("requests", version).index(col)
+            if row == "other" and version == "v2019" and split_other:
+                cells.append(_summed_other(t3.rows, i, col))
+                continue
+            cells.append(_cell(key, t3.rows[row][i], (row, i) in t3.ambiguous))
+        else:
+            g = voc.rows("appeals", version).index(row)
+            i = g * 5 + voc.cols("appeals", version).index(col)
+            cells.append(_cell(key, t4.cells[i], i in t4.ambiguous))
+    if version == "v2019" and split_other:
+        warnings.append("format mismatch: v2019 table 二 with the v2021 （六） sub-rows in table 三; summed into （六）其他处理")
+    _derive_blank_totals(cells, version, warnings)
+
+    meta = extract_meta(text, reg.t2)
+    sections = extract_sections(text, reg.t2, t4.end)
+    return ParsedReport(version, meta, cells, warnings, sections)
+
+
+def detect_version(t2_text: str, t3_text: str) -> tuple[str, bool, list[str]]:
+    """(template version, table 三 prints the three （六） sub-rows, warnings) from the labels.
+
+    Table 二's column headers and row labels decide the version (template.md §9); table 三's （六）
+    structure is read separately because v2021-era reports often print a single （六） row.
+    """
+    v21 = len(lb.V2021_MARKERS.findall(t2_text))
+    v19 = len(lb.V2019_MARKERS.findall(t2_text))
+    split_other = bool(lb.T3_SPLIT_OTHER.search(t3_text))
+    warnings: list[str] = []
+    if v19 > v21:
+        version = "v2019"
+    elif v21 > v19:
+        version = "v2021"
+    else:
+        version = "v2021" if split_other or not v19 else "v2019"
+        if v19 or v21:
+            warnings.append("template version markers of table 二 conflict; decided by table 三")
+    if version == "v2021" and not split_other:
+        warnings.append("table 三 prints a single （六）其他处理 row (no sub-rows)")
+    return version, split_other, warnings
+
+
+def _cell(key: tuple[str, str, str], tok: Tok, ambiguous: bool) -> Cell:
+    table, row, col = key
+    if tok.blank:
+        return Cell(table, row, col, None, tok.raw, ambiguous)
+    kind = voc.value_kind(table, col)
+    return Cell(table, row, col, cell_value(tok.text, kind, col), tok.raw, ambiguous)
+
+
+def _summed_other(rows: dict[str, list[Tok]], i: int, col: str) -> Cell:
+    vals = [cell_value(rows[r][i].text, "count", col) for r in voc.T3_OTHER_SPLIT if not rows[r][i].blank]
+    raw = "+".join(rows[r][i].raw for r in voc.T3_OTHER_SPLIT)
+    return Cell("requests", "other", col, sum(v for v in vals if v is not None) if vals else None, raw)
+
+
+def _derive_blank_totals(cells: list[Cell], version: str, warnings: list[str]) -> None:
+    """A table-三 总计 cell left blank while its row prints every other cell (a converter dropped
+    it): re-derive it by R-T3-ROW when R-T3-BAL gives the same number (template.md §8.4)."""
+    cm = {c.key: c for c in cells}
+    cols = voc.cols("requests", version)
+    for c in cells:
+        if c.table != "requests" or c.col != "total" or c.value is not None:
+            continue
+        parts = [cm[("requests", c.row, k)].value for k in cols if k != "total"]
+        if any(v is None for v in parts):
+            continue
+        derived = sum(v for v in parts if v is not None)
+        bal = _balance_total(cm)
+        if bal is not None and bal != derived:
+            continue
+        c.value = derived
+        warnings.append(f"table 三 row {voc.label('requests', 'row', c.row, version)}: 总计 is blank in the document; "
+                        f"derived {derived} from the row (R-T3-ROW) and the column balance (R-T3-BAL)")
+
+
+def _balance_total(cm: dict[tuple[str, str, str], Cell]) -> int | float | None:
+    """The 总计 column's missing member of 一+二 = (七)+四, when exactly one of them is blank."""
+    keys = [("requests", r, "total") for r in ("new_received", "carried_over", "total", "carry_forward")]
+    vals = [cm[k].value if k in cm else None for k in keys]
+    if sum(v is None for v in vals) != 1:
+        return None
+    a, b, t, f = (0 if v is None else v for v in vals)
+    if vals[3] is None:
+        return a + b - t
+    if vals[2] is None:
+        return a + b - f
+    if vals[0] is None:
+        return t + f - b
+    return t + f - a
