@@ -36,7 +36,7 @@ def normalise(lines: Sequence[str]) -> str:
 def _norm_line(line: str) -> str:
     if line and not line.strip() and any(ch in line for ch in _NBSP):
         return CELL_BLANK
-    return line.rstrip()
+    return line.rstrip(" \r")
 
 
 @dataclass(slots=True)

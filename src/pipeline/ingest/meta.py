@@ -23,7 +23,8 @@ _LABELLED_DATE_RE = re.compile(rf"(?:公开日期|发布日期|发布时间|成�
 _DATE_LINE_RE = re.compile(rf"(?m)^\s*\(?\s*{_DATE}\s*日?\s*\)?\s*$")
 _PERIOD_RE = re.compile(r"((?:19|20)\d{2})\s*年\s*0?1\s*月\s*0?1\s*日")
 _FIELD_AGENCY_RE = re.compile(r"(?:发布机构|发布单位|单位)\s*[:：]\s*([^\s\t]{2,30})")
-_PREV_LINE_RE = re.compile(r"(?m)^[ \t#*]*([^\n。,，;；:：《》“”]{2,24})\s*\n[ \t#*]*$")
+#: A line that is an agency's name (the line above a title that starts with the year).
+_AGENCY_LINE_RE = re.compile(r"^[^\d。,，;；:：《》“”()]{2,24}(?:政府|办公室|办公厅|委员会|管委会|局|厅|委|院|署|办|中心|街道|镇|乡)$")
 
 
 def extract_meta(text: str, head_end: int) -> Meta:
@@ -60,10 +61,8 @@ def _title(head: str) -> str | None:
         title = re.sub(r"\s+", "", m.group("t"))
         if title[:1].isdigit():
             # "淮安市人民政府\n2024 年政府信息公开工作年度报告": the agency is on the line above
-            prev = head[: m.start("t")]
-            pm = _PREV_LINE_RE.search(prev[-60:] + "\n") if prev else None
-            line = prev.rstrip().rsplit("\n", 1)[-1].strip(" \t#*")
-            if pm and line and len(line) <= 24 and not re.search(r"[。,，;；:：]|\d", line):
+            line = head[: m.start("t")].rstrip().rsplit("\n", 1)[-1].strip(" \t#*")
+            if _AGENCY_LINE_RE.match(line):
                 title = re.sub(r"\s+", "", line) + title
         return title
     m = _TITLE_SPLIT_RE.search(head)

@@ -87,6 +87,7 @@ def tokenize(segment: str, *, edge_cells: bool = False, words: bool = False, bas
     return out
 
 
+_GLUED_RE = re.compile(r"(\d+(?:\.\d+)?(?:万元|元)?)")
 _FREE_RE = re.compile(r"(\([^()\n]*\))|([^\s()]+)")
 
 
@@ -108,6 +109,17 @@ def _free_text(text: str, base: int, out: list[Tok], *, fixed: bool, words: bool
         elif _all_runs(word):
             # signs or units inside a run force boundaries: "+1036-3" → "+1036", "-3"
             out.extend(Tok(r.group(), fixed=False, end=base + m.start() + r.end()) for r in _RUN_RE.finditer(word))
+        elif not fixed and _DIGIT.search(word):
+            # crawler text glues numbers to the words around them: "总计000000000000000", "1000001三、"
+            at = base + m.start()
+            for part in _GLUED_RE.split(word):
+                if not part:
+                    continue
+                at += len(part)
+                if _GLUED_RE.fullmatch(part):
+                    out.append(Tok(part, fixed=False, end=at))
+                elif words:
+                    out.append(Tok(part, word=True, end=at))
         elif words:
             out.append(Tok(word, word=True, end=end))
 

@@ -100,7 +100,7 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
         if n > 1:
             out.warnings.append(f"table 二 row {label}: digits run together and {n} readings remain "
                                 f"(no identity constrains this table); kept {shown}, cells marked ambiguous")
-        else:
+        elif len(opts) > 1:
             out.warnings.append(f"table 二 row {label}: run-together digits read as {shown} (settled by the narrative)")
     return out
 
