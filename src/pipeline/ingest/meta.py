@@ -12,7 +12,7 @@ import re
 from pipeline.model import Meta
 
 _TITLE_RE = re.compile(
-    r"(?m)^[ \t#*]*(?:标题\s*[:：]\s*)?(?P<t>[^\n。,，;；:：《》“”()]{0,40}?"
+    r"(?m)^[ \t#*]*(?:标题\s*[:：]\s*)?(?P<t>[^\n\t。,，;；:：《》“”()]{0,40}?"
     r"政\s*府\s*信\s*息\s*公\s*开\s*(?:工\s*作\s*)?(?:年\s*度\s*)?(?:工\s*作\s*)?报\s*告)\s*$"
 )
 _TITLE_SPLIT_RE = re.compile(r"(?m)^[ \t#*]*(?P<a>[^\n。,，;；:：《》“”]{2,40}?)\s*\n\s*(?P<b>年\s*度\s*报\s*告)\s*$")

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pipeline import vocabulary as voc
 from pipeline.ingest import labels as lb
 from pipeline.ingest.errors import IngestError
 from pipeline.ingest.identities import resolve_requests
@@ -110,6 +109,3 @@ def _by_order(text: str, start: int, end: int, rows: tuple[str, ...]) -> tuple[d
     table = {r: g[0] for r, g in zip(rows, groups, strict=True)}
     return table, groups[-1][0][-1].end
 
-
-def labels_of(rows: tuple[str, ...], version: str) -> list[str]:
-    return [voc.label("requests", "row", r, version) for r in rows]

@@ -1,0 +1,179 @@
+"""HTML: a published report page, saved whole (report 15) or rendered by our own demo.
+
+Why a walker of our own instead of ``text_content()``: the core needs table rows as rows — one line
+per ``<tr>``, cells separated by tabs, an empty ``<td>&nbsp;</td>`` kept as a blank cell — and the
+text around the tables as lines. Word-pasted pages split labels into many ``<span>``s, which the
+per-cell text join undoes. Pages that carry the report inside a JavaScript string (with escaped
+quotes) get that string unescaped and read in place. Layout tables (a ``<td>`` holding a whole
+article or another table) are walked into, not flattened into one cell.
+
+Encodings: UTF-8, GBK/GB18030 (with or without a ``<meta charset>``, sometimes two of them that
+disagree) — decoded by trying UTF-8 strictly first, then the declared charset, then GB18030.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+import lxml.html
+from lxml import etree
+
+from pipeline.ingest.errors import IngestError
+from pipeline.ingest.recognize import parse_lines
+from pipeline.model import ParsedReport
+
+_BLOCK = frozenset({
+    "p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "section", "article", "header",
+    "footer", "blockquote", "pre", "dd", "dt", "dl", "title", "hr", "center", "main", "nav", "aside", "form",
+    "caption", "body", "html",
+})
+_SKIP = frozenset({"style", "noscript", "template", "head", "iframe", "svg", "select", "option", "button", "input"})
+_CHARSET_RE = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_JS_ESCAPE_RE = re.compile(r"""\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[nrt"'/\\])""")
+_WS_RE = re.compile(r"\s+")
+
+
+def decode_html(data: bytes, name: str) -> str:
+    """The text of an HTML page: BOM, strict UTF-8, the declared charset, then GB18030."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    for m in _CHARSET_RE.finditer(data[:8192]):
+        enc = m.group(1).decode("ascii").lower()
+        if enc in ("gbk", "gb2312", "gb_2312-80", "x-gbk", "cp936"):
+            enc = "gb18030"
+        try:
+            codecs.lookup(enc)
+            return data.decode(enc)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise IngestError(name, "cannot decode the page: neither UTF-8, its declared charset nor GB18030") from None
+
+
+def _unescape_js(s: str) -> str:
+    def sub(m: re.Match[str]) -> str:
+        e = m.group(1)
+        if e[0] in "ux":
+            return chr(int(e[1:], 16))
+        return {"n": "\n", "r": "", "t": " "}.get(e, e)
+    return _JS_ESCAPE_RE.sub(sub, s)
+
+
+class _Lines:
+    """Collects the page as lines: text runs between block boundaries, one line per table row."""
+
+    def __init__(self) -> None:
+        self.out: list[str] = []
+        self.cur: list[str] = []
+
+    def flush(self) -> None:
+        s = _WS_RE.sub(" ", "".join(self.cur)).strip()
+        if s:
+            self.out.append(s)
+        self.cur.clear()
+
+    def walk(self, el: etree._Element) -> None:
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if not tag or tag in _SKIP:
+            return  # comments, processing instructions, page furniture
+        if tag == "script":
+            body = el.text or ""
+            if "<table" in body.lower() or "&lt;table" in body.lower():
+                self.flush()
+                self.fragment(_unescape_js(body))
+            return
+        if tag == "table":
+            self.flush()
+            self.table(el)
+            self.flush()
+            return
+        if tag in _BLOCK:
+            self.flush()
+        if el.text:
+            self.cur.append(el.text)
+        for child in el:
+            self.walk(child)
+            if child.tail:
+                self.cur.append(child.tail)
+        if tag in _BLOCK:
+            self.flush()
+
+    def fragment(self, html: str) -> None:
+        try:
+            root = lxml.html.fragment_fromstring(html, create_parent="div")
+        except (etree.ParserError, ValueError):
+            return
+        self.walk(root)
+
+    def table(self, table: etree._Element) -> None:
+        for tr in _rows(table):
+            cells = [c for c in tr if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
+            if any(_has_table(c) for c in cells):
+                for c in cells:  # a layout table: walk into its cells
+                    self.walk(c)
+                    self.flush()
+                continue
+            texts = [_cell_text(c) for c in cells]
+            if not any(texts):
+                continue
+            if len(texts) == 1:
+                self.out.append(texts[0])
+            else:
+                self.out.append("\t".join(texts))
+
+
+def _rows(table: etree._Element) -> list[etree._Element]:
+    out = []
+    for child in table:
+        tag = child.tag.lower() if isinstance(child.tag, str) else ""
+        if tag == "tr":
+            out.append(child)
+        elif tag in ("tbody", "thead", "tfoot"):
+            out.extend(r for r in child if isinstance(r.tag, str) and r.tag.lower() == "tr")
+    return out
+
+
+def _has_table(cell: etree._Element) -> bool:
+    return next(cell.iter("table"), None) is not None
+
+
+def _cell_text(cell: etree._Element) -> str:
+    parts: list[str] = []
+    for node in cell.iter():
+        tag = node.tag.lower() if isinstance(node.tag, str) else ""
+        if tag in ("script", "style"):
+            continue
+        if tag in ("br", "p", "div") and parts:
+            parts.append("")  # a break inside a cell: the words meet (wrapped labels, "22<br>（其中…）")
+        if node.text and tag not in ("script", "style"):
+            parts.append(node.text)
+        if node is not cell and node.tail:
+            parts.append(node.tail)
+    return _WS_RE.sub(" ", "".join(parts)).strip()
+
+
+def html_lines(text: str, name: str) -> list[str]:
+    """The page as lines for :func:`pipeline.ingest.recognize.parse_lines`."""
+    text = _XML_DECL_RE.sub("", text, count=1)
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as e:
+        raise IngestError(name, f"cannot parse the HTML page ({e})") from None
+    lines = _Lines()
+    lines.walk(root)
+    lines.flush()
+    return lines.out
+
+
+def parse(data: bytes, name: str) -> ParsedReport:
+    return parse_lines(html_lines(decode_html(data, name), name), name)
