@@ -32,18 +32,30 @@ def _header_word(word: str) -> bool:
 
 def read_appeals(text: str, start: int, name: str) -> Table4:
     toks: list[Tok] = []
+    pending: list[Tok] = []  # blank cells before the first number: cells, unless a header word follows
     started = False
     for t in tokenize(text[start:], words=True, edge_cells=True, base=start):
         if t.word:
-            if started and not _header_word(t.text):
+            header = _header_word(t.text)
+            if started and not header:
                 break
+            if not header and len(pending) >= NCELLS:
+                toks = pending  # a table of blank cells only, ended by the next section
+                break
+            pending.clear()
             continue
         if t.blank and not started:
+            pending.append(t)
             continue
-        started = True
+        if not started:
+            started = True
+            toks += pending
         toks.append(t)
         if len(toks) >= NCELLS and all(x.fixed or x.blank for x in toks):
             break
+    else:
+        if not started and len(pending) >= NCELLS:
+            toks = pending
     while len(toks) > NCELLS and toks[-1].blank:
         toks.pop()
     found = sum(1 for t in toks if t.number)

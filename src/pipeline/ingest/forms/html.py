@@ -124,12 +124,10 @@ class _Lines:
                     self.flush()
                 continue
             texts = [_cell_text(c) for c in cells]
-            if not any(texts):
-                continue
-            if len(texts) == 1:
+            if len(texts) > 1:
+                self.out.append("\t".join(texts))  # blank cells kept: a row of empty cells is data
+            elif texts and texts[0]:
                 self.out.append(texts[0])
-            else:
-                self.out.append("\t".join(texts))
 
 
 def _rows(table: etree._Element) -> list[etree._Element]:
