@@ -1,0 +1,155 @@
+"""Connecting to the warehouse and migrating it: one engine per URL, Alembic upgrade to head.
+
+SQLite gets the pragmas a concurrent batch job needs (WAL so readers never block the writer, foreign
+keys on, a busy timeout) and explicit transaction control: the driver's implicit BEGIN is switched off
+so that write transactions can start with ``BEGIN IMMEDIATE`` (see :func:`write_transaction`) — two
+agencies loaded at once then queue for the write lock instead of failing with "database is locked"
+halfway through. PostgreSQL URLs are normalised to the psycopg 3 driver.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+
+#: Where the Alembic environment lives inside the package (works installed and from a clone).
+SCRIPT_LOCATION = "pipeline.warehouse:migrations"
+#: Transaction-level advisory lock key that serialises concurrent migrations on PostgreSQL.
+_PG_MIGRATION_LOCK = 0x7069_7065  # "pipe"
+
+
+_engines: dict[str, Engine] = {}
+_lock = threading.Lock()
+
+
+def normalise_url(url: str) -> str:
+    """``postgresql://`` and ``postgres://`` → ``postgresql+psycopg://`` (the driver this project installs)."""
+    u = make_url(url)
+    if u.drivername in ("postgresql", "postgres"):
+        u = u.set(drivername="postgresql+psycopg")
+    return u.render_as_string(hide_password=False)
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """The engine for ``url`` (default: the settings' warehouse URL), created once per URL per process."""
+    if url is None:
+        from pipeline.settings import get_settings
+
+        url = get_settings().warehouse_url
+    url = normalise_url(url)
+    with _lock:
+        engine = _engines.get(url)
+        if engine is None:
+            engine = _engines[url] = _create(url)
+        return engine
+
+
+def dispose_engine(url: str) -> None:
+    """Close and forget the cached engine of ``url`` (before dropping its database, say)."""
+    with _lock:
+        engine = _engines.pop(normalise_url(url), None)
+    if engine is not None:
+        engine.dispose()
+
+
+def _create(url: str) -> Engine:
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    if u.database and u.database != ":memory:" and not u.database.startswith("file:"):
+        Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": 60})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (below)
+        cur = dbapi_conn.cursor()
+        for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL", "busy_timeout=60000"):
+            cur.execute(f"PRAGMA {pragma}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get("sqlite_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """One write transaction: ``BEGIN IMMEDIATE`` on SQLite (take the write lock first), plain on others."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            conn = conn.execution_options(sqlite_immediate=True)
+        with conn.begin():
+            yield conn
+
+
+# -- Alembic -------------------------------------------------------------------------------------------
+
+
+def alembic_config(url_or_connection: str | Connection | None = None):
+    """An Alembic ``Config`` for the packaged environment, bound to a URL or an open connection."""
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", SCRIPT_LOCATION)
+    if isinstance(url_or_connection, Connection):
+        cfg.attributes["connection"] = url_or_connection
+    elif url_or_connection is not None:
+        cfg.set_main_option("sqlalchemy.url", normalise_url(url_or_connection).replace("%", "%%"))
+    return cfg
+
+
+def migrations_dir() -> Path:
+    return Path(str(resources.files("pipeline.warehouse").joinpath("migrations")))
+
+
+def upgrade(url_or_engine: str | Engine | None = None) -> None:
+    """Migrate the warehouse to the newest schema (``alembic upgrade head``); a no-op when it is there.
+
+    Also re-syncs the code dimension tables with :mod:`pipeline.vocabulary` (writes only what differs).
+    Concurrent callers are serialised (an advisory lock on PostgreSQL, the write lock on SQLite).
+    """
+    from alembic import command
+
+    from pipeline.warehouse.dimensions import sync_dimensions
+
+    engine = url_or_engine if isinstance(url_or_engine, Engine) else get_engine(url_or_engine)
+    with write_transaction(engine) as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+        command.upgrade(alembic_config(conn), "head")
+        sync_dimensions(conn)
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at (None for an empty database)."""
+    from alembic.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def check(engine: Engine) -> None:
+    """``alembic check``: raise ``alembic.util.exc.AutogenerateDiffsDetected`` if the database and the
+    models differ (or the database is not at head)."""
+    from alembic import command
+
+    with engine.connect() as conn:
+        command.check(alembic_config(conn))

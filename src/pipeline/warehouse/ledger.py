@@ -1,0 +1,147 @@
+"""The run ledger: every run of the annual job, and what happened to each agency in it.
+
+``runs`` holds one row per run (year, districts, policy, state, outcome counts); ``run_agencies`` one
+row per agency per run (loaded / unchanged / failed / missing, the reason, the report version). A failed
+or missing agency gets its ledger row and its findings and nothing else: no report version, no cells.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+
+from pipeline.warehouse.engine import write_transaction
+from pipeline.warehouse.models import OUTCOME_STATUSES, Finding, Run, RunAgency
+from pipeline.warehouse.upsert import upsert
+
+FINDING_FIELDS: tuple[str, ...] = (
+    "rule", "severity", "table", "row", "row_label", "col", "col_label", "expected", "actual", "message_zh", "message_en",
+)
+
+
+class WarehouseError(ValueError):
+    """A load or ledger call the warehouse cannot carry out (unknown run or agency, malformed report)."""
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def start_run(engine: Engine, *, year: int, districts: list[str], policy: str, flow_run_id: str | None = None) -> str:
+    """Open a run in the ledger (status ``running``); returns its id."""
+    if not isinstance(year, int) or isinstance(year, bool):
+        raise WarehouseError(f"start_run: year must be an int, got {year!r}")
+    run_id = str(uuid.uuid4())
+    with write_transaction(engine) as conn:
+        conn.execute(insert(Run.__table__).values(
+            id=run_id, flow_run_id=flow_run_id, started_at=utcnow(), year=year, districts=[str(d) for d in districts],
+            policy=policy, status="running",
+        ))
+    return run_id
+
+
+def finish_run(engine: Engine, run_id: str, *, status: str) -> None:
+    """Close a run: its final status, finish time and the count of agencies per outcome."""
+    ra = RunAgency.__table__
+    with write_transaction(engine) as conn:
+        _require_run(conn, run_id)
+        counts = dict(conn.execute(
+            select(ra.c.status, func.count()).where(ra.c.run_id == run_id).group_by(ra.c.status)
+        ).all())
+        conn.execute(update(Run.__table__).where(Run.__table__.c.id == run_id).values(
+            status=status, finished_at=utcnow(), **{f"n_{s}": int(counts.get(s, 0)) for s in OUTCOME_STATUSES},
+        ))
+
+
+def record_failure(
+    engine: Engine,
+    *,
+    run_id: str,
+    agency_id: str,
+    year: int,
+    reason: str,
+    source: Any = None,
+    findings: Sequence = (),
+    status: str | None = None,
+) -> None:
+    """Record a failed or missing agency: its ledger row and findings; nothing is loaded.
+
+    ``status`` defaults to ``missing`` when there is no ``source`` file and ``failed`` otherwise; pass
+    ``failed`` explicitly for a failure without a file (e.g. an ambiguous drop folder).
+    """
+    status = status or ("missing" if source is None else "failed")
+    if status not in ("failed", "missing"):
+        raise WarehouseError(f"record_failure: status must be failed or missing, got {status!r}")
+    with write_transaction(engine) as conn:
+        _require_run(conn, run_id)
+        _require_agency(conn, agency_id)
+        record_outcome(conn, run_id=run_id, agency_id=agency_id, year=year, status=status, reason=reason,
+                       report_id=None, source=source)
+        write_findings(conn, findings, run_id=run_id, agency_id=agency_id, year=year, report_id=None)
+
+
+def record_outcome(conn: Connection, *, run_id: str, agency_id: str, year: int, status: str, reason: str,
+                   report_id: int | None, source: Any) -> None:
+    """Upsert the agency's ledger row for this run (a retry within the run replaces the earlier outcome)
+    and drop findings of an earlier failed attempt in this run."""
+    upsert(conn, RunAgency.__table__, [{
+        "run_id": run_id, "agency_id": agency_id, "year": year, "status": status, "reason": reason,
+        "report_id": report_id, "source_name": getattr(source, "name", None),
+        "source_sha256": getattr(source, "sha256", None), "recorded_at": utcnow(),
+    }], ["run_id", "agency_id"])
+    fd = Finding.__table__
+    conn.execute(delete(fd).where(fd.c.run_id == run_id, fd.c.agency_id == agency_id, fd.c.report_id.is_(None)))
+
+
+def write_findings(conn: Connection, findings: Sequence, *, run_id: str, agency_id: str, year: int,
+                   report_id: int | None) -> None:
+    rows = []
+    for i, f in enumerate(findings):
+        d = finding_dict(f)
+        if not d["rule"] or not d["severity"]:
+            raise WarehouseError(f"finding #{i + 1} of agency {agency_id} has no rule or severity: {f!r}")
+        rows.append({
+            "report_id": report_id, "run_id": run_id, "agency_id": agency_id, "year": year, "seq": i,
+            "rule": str(d["rule"]), "severity": str(d["severity"]), "table_code": d["table"], "row_code": d["row"],
+            "row_label": d["row_label"], "col_code": d["col"], "col_label": d["col_label"],
+            "expected": _text(d["expected"]), "actual": _text(d["actual"]),
+            "message_zh": d["message_zh"] or "", "message_en": d["message_en"] or "",
+        })
+    if rows:
+        conn.execute(insert(Finding.__table__), rows)
+
+
+def finding_dict(f: Any) -> dict[str, Any]:
+    """The finding's fields from a ``Finding``-like object or a mapping (absent fields are None)."""
+    if isinstance(f, Mapping):
+        return {k: f.get(k) for k in FINDING_FIELDS}
+    return {k: getattr(f, k, None) for k in FINDING_FIELDS}
+
+
+def _text(v: Any) -> str | None:
+    """Expected/actual as text: numbers without a spurious ``.0``; None stays NULL."""
+    if v is None:
+        return None
+    if isinstance(v, float) and math.isfinite(v) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _require_run(conn: Connection, run_id: str) -> None:
+    if conn.execute(select(Run.__table__.c.id).where(Run.__table__.c.id == run_id)).first() is None:
+        raise WarehouseError(f"run {run_id!r} is not in the ledger (call start_run first)")
+
+
+def _require_agency(conn: Connection, agency_id: str, *, lock: bool = False) -> None:
+    from pipeline.warehouse.models import Agency
+
+    q = select(Agency.__table__.c.id).where(Agency.__table__.c.id == agency_id)
+    if lock:
+        q = q.with_for_update()
+    if conn.execute(q).first() is None:
+        raise WarehouseError(f"agency {agency_id!r} is not in the warehouse (sync the registry first)")

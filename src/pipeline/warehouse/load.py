@@ -1,0 +1,226 @@
+"""Loading: the registry, and one agency's parsed report as a new version — or as nothing, if unchanged.
+
+One transaction per agency. A submission whose file (sha256) and parse (sha256 of the canonical JSON)
+are those of the active version changes nothing in the data tables; only the run ledger records the
+agency as ``unchanged``. Anything else becomes version n+1: the old version is deactivated (it stays,
+with its cells, sections and findings) and the new one is active.
+
+Cells are written in bulk: COPY through psycopg on PostgreSQL, ``executemany`` of plain tuples on
+SQLite, in chunks (see :func:`write_cells`; ``benchmarks/load_bench.py`` measures it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, func, insert, select, update
+
+import pipeline
+from pipeline import vocabulary as voc
+from pipeline.model import ParsedReport
+from pipeline.registry import Registry
+from pipeline.warehouse.engine import write_transaction
+from pipeline.warehouse.ledger import (
+    WarehouseError,
+    _require_agency,
+    _require_run,
+    record_outcome,
+    utcnow,
+    write_findings,
+)
+from pipeline.warehouse.models import Agency, District, FactCell, Report, ReportSection
+from pipeline.warehouse.upsert import upsert
+
+FACT_COLUMNS: tuple[str, ...] = ("report_id", "table_code", "row_code", "col_code", "value", "raw", "blank", "ambiguous", "seq")
+CHUNK_ROWS = 50_000
+_MAX_EXACT = 2**53  # integers above this do not survive a double
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """The submitted file a report was parsed from: its name, content hash, size and form."""
+
+    name: str
+    sha256: str
+    size: int
+    form: str
+
+    @classmethod
+    def from_path(cls, path: str | Path, form: str) -> SourceFile:
+        path = Path(path)
+        h = hashlib.sha256()
+        size = 0
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                h.update(chunk)
+                size += len(chunk)
+        return cls(path.name, h.hexdigest(), size, form)
+
+    @classmethod
+    def from_bytes(cls, name: str, data: bytes, form: str) -> SourceFile:
+        return cls(name, hashlib.sha256(data).hexdigest(), len(data), form)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadOutcome:
+    """Result of :func:`load_report`: the active report version and whether this call created it."""
+
+    report_id: int
+    version: int
+    changed: bool
+
+
+# -- registry ------------------------------------------------------------------------------------------
+
+
+def sync_registry(engine: Engine, registry: Registry) -> None:
+    """Upsert the registry's districts and agencies; agencies it no longer lists become unregistered.
+
+    Rows already equal to the registry are not written (see :mod:`pipeline.warehouse.upsert`).
+    """
+    districts = [{"code": d.code, "name": d.name, "full_name": d.full_name or ""} for d in registry.districts.values()]
+    agencies = [{"id": a.id, "name": a.name, "kind": a.kind, "district_code": d.code, "registered": True}
+                for d in registry.districts.values() for a in d.agencies]
+    at = Agency.__table__
+    with write_transaction(engine) as conn:
+        upsert(conn, District.__table__, districts, ["code"])
+        upsert(conn, at, agencies, ["id"])
+        listed = {a["id"] for a in agencies}
+        gone = [i for (i,) in conn.execute(select(at.c.id).where(at.c.registered)) if i not in listed]
+        if gone:
+            conn.execute(update(at).where(at.c.id.in_(gone)).values(registered=False))
+
+
+# -- reports -------------------------------------------------------------------------------------------
+
+
+def parse_digest(report: ParsedReport) -> str:
+    """sha256 of the report's canonical JSON (sorted keys): equal digests mean the same parse."""
+    text = json.dumps(report.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def load_report(
+    engine: Engine,
+    *,
+    run_id: str,
+    agency_id: str,
+    year: int,
+    report: ParsedReport,
+    source: SourceFile,
+    findings: Sequence = (),
+    status: str = "loaded",
+    parser_version: str | None = None,
+) -> LoadOutcome:
+    """Load one agency's report for ``year`` in one transaction and record the outcome in the ledger.
+
+    Unchanged (same file sha256 and same parse as the active version): nothing is written but the ledger
+    row (status ``unchanged``). Otherwise a new version with its cells, sections and ``findings`` becomes
+    the active one (ledger status ``loaded``). Raises :class:`WarehouseError` naming the agency, file,
+    table, row and column for a report it cannot store.
+    """
+    digest = parse_digest(report)
+    rt = Report.__table__
+    with write_transaction(engine) as conn:
+        _require_run(conn, run_id)
+        _require_agency(conn, agency_id, lock=True)  # serialises loads of one agency on PostgreSQL
+        active = conn.execute(
+            select(rt.c.id, rt.c.version, rt.c.source_sha256, rt.c.parse_sha256)
+            .where(rt.c.agency_id == agency_id, rt.c.year == year, rt.c.is_active)
+        ).first()
+        if active is not None and active.source_sha256 == source.sha256 and active.parse_sha256 == digest:
+            record_outcome(conn, run_id=run_id, agency_id=agency_id, year=year, status="unchanged",
+                           reason=f"same file and parse as version {active.version}", report_id=active.id,
+                           source=source)
+            return LoadOutcome(active.id, active.version, False)
+        version = (conn.execute(
+            select(func.max(rt.c.version)).where(rt.c.agency_id == agency_id, rt.c.year == year)
+        ).scalar() or 0) + 1
+        if active is not None:
+            conn.execute(update(rt).where(rt.c.id == active.id).values(is_active=False))
+        m = report.meta
+        report_id = conn.execute(insert(rt).values(
+            agency_id=agency_id, year=year, version=version, is_active=True, status=status,
+            template_version=report.template, parser_version=parser_version or pipeline.__version__,
+            source_name=source.name, source_sha256=source.sha256, source_size=source.size, source_form=source.form,
+            parse_sha256=digest, run_id=run_id, loaded_at=utcnow(), meta_agency=m.agency, meta_year=m.year,
+            title=m.title, published_on=m.published_on, index_no=m.index_no, warnings=list(report.warnings),
+        ).returning(rt.c.id)).scalar_one()
+        write_cells(conn, cell_rows(report, report_id=report_id, where=f"agency {agency_id} {year}, file {source.name}"))
+        sections = [{"report_id": report_id, "section_code": k, "text": v}
+                    for k, v in report.sections.items() if v]
+        unknown = [s["section_code"] for s in sections if s["section_code"] not in voc.SECTIONS]
+        if unknown:
+            raise WarehouseError(f"agency {agency_id} {year}, file {source.name}: unknown section code(s) {unknown}")
+        if sections:
+            conn.execute(insert(ReportSection.__table__), sections)
+        write_findings(conn, findings, run_id=run_id, agency_id=agency_id, year=year, report_id=report_id)
+        reason = "first version" if active is None else f"replaces version {active.version}"
+        record_outcome(conn, run_id=run_id, agency_id=agency_id, year=year, status="loaded", reason=reason,
+                       report_id=report_id, source=source)
+        return LoadOutcome(report_id, version, True)
+
+
+@cache
+def _codes(table: str, axis: str) -> frozenset[str]:
+    return frozenset(c.code for c in voc.codes() if c.table == table and c.axis == axis)
+
+
+def cell_rows(report: ParsedReport, *, report_id: int, where: str = "report") -> list[tuple]:
+    """The report's cells as fact tuples (:data:`FACT_COLUMNS`), every code and value checked."""
+    out: list[tuple] = []
+    seen: set[tuple[str, str, str]] = set()
+    for seq, c in enumerate(report.cells):
+        at = f"{where}: table {c.table}, row {c.row}, column {c.col}"
+        if c.table not in voc.TABLES:
+            raise WarehouseError(f"{where}: unknown table {c.table!r} (row {c.row}, column {c.col})")
+        if c.row not in _codes(c.table, "row"):
+            raise WarehouseError(f"{at}: unknown row code {c.row!r}")
+        if c.col not in _codes(c.table, "col"):
+            raise WarehouseError(f"{at}: unknown column code {c.col!r}")
+        if (c.table, c.row, c.col) in seen:
+            raise WarehouseError(f"{at}: the cell appears twice")
+        seen.add((c.table, c.row, c.col))
+        v = c.value
+        if v is not None:
+            if isinstance(v, bool) or not isinstance(v, int | float):
+                raise WarehouseError(f"{at}: value {v!r} is not a number")
+            if isinstance(v, float) and not math.isfinite(v):
+                raise WarehouseError(f"{at}: value {v!r} is not finite")
+            if abs(v) > _MAX_EXACT:
+                raise WarehouseError(f"{at}: value {v!r} is too large to store exactly")
+            v = float(v)
+        out.append((report_id, c.table, c.row, c.col, v, c.raw or "", v is None, bool(c.ambiguous), seq))
+    return out
+
+
+def write_cells(conn: Connection, rows: Iterable[tuple], *, chunk: int = CHUNK_ROWS) -> int:
+    """Bulk-insert fact tuples (:data:`FACT_COLUMNS` order) in the connection's open transaction.
+
+    PostgreSQL: ``COPY … FROM STDIN`` through psycopg (one COPY per chunk). SQLite and others:
+    ``executemany`` of the plain tuples per chunk. Returns the number of rows written.
+    """
+    rows = rows if isinstance(rows, list) else list(rows)
+    if not rows:
+        return 0
+    cols = ", ".join(FACT_COLUMNS)
+    table = FactCell.__tablename__
+    if conn.dialect.name == "postgresql":
+        dbapi = conn.connection.driver_connection
+        with dbapi.cursor() as cur:
+            for i in range(0, len(rows), chunk):
+                with cur.copy(f"COPY {table} ({cols}) FROM STDIN") as cp:
+                    for r in rows[i:i + chunk]:
+                        cp.write_row(r)
+    else:
+        marks = ", ".join("?" if conn.dialect.paramstyle == "qmark" else "%s" for _ in FACT_COLUMNS)
+        sql = f"INSERT INTO {table} ({cols}) VALUES ({marks})"
+        for i in range(0, len(rows), chunk):
+            conn.exec_driver_sql(sql, rows[i:i + chunk])
+    return len(rows)

@@ -1,0 +1,1 @@
+"""The warehouse's Alembic environment (``env.py``, ``versions/``), shipped inside the package."""
