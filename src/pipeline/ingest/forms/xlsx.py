@@ -229,36 +229,38 @@ def _has_split(rows: Rows) -> bool:
 # -- cells ---------------------------------------------------------------------------------------
 def _report(version: str, found: dict, meta_values: dict, warnings: list[str], name: str) -> ParsedReport:
     single = version == "v2021" and ("requests", "other") in found and not any(("requests", r) in found for r in voc.T3_OTHER_SPLIT)
+    keys = voc.cell_keys(version, single_other=single)
     cells: list[Cell] = []
-    missing: list[str] = []
-    for table, row, col in voc.cell_keys(version, single_other=single):
+    missing: dict[tuple[str, str], None] = {}
+    for table, row, col in keys:
         entry = found.get((table, row))
         if entry is None:
-            if (table, row) not in missing:
-                missing.append((table, row))
+            missing[(table, row)] = None
             continue
         sheet, r, values = entry
-        i = voc.row_cols(table, version, row).index(col)
-        c, raw_value = values[i]
-        where = f"sheet {sheet!r} cell {get_column_letter(c)}{r}, {voc.cell_label(table, row, col, version)} ({table}/{row}/{col})"
-        value, raw = coerce(raw_value, table, col, name, where)
+        c, raw_value = values[voc.row_cols(table, version, row).index(col)]
+        try:
+            value, raw = coerce(raw_value, table, col)
+        except ValueError as e:
+            where = f"sheet {sheet!r} cell {get_column_letter(c)}{r}, {voc.cell_label(table, row, col, version)} ({table}/{row}/{col})"
+            raise IngestError(name, f"{where}: {e}") from None
         cells.append(Cell(table, row, col, value, raw))
     for table, row in missing:
         warnings.append(f"xlsx: row {voc.label(table, 'row', row, version)} ({table}/{row}) not found; its cells are missing")
-    extra = [k for k in found if k not in {(t, r) for t, r, _ in voc.cell_keys(version, single_other=single)}]
-    for table, row in extra:
+    rows = {(t, r) for t, r, _ in keys}
+    for table, row in (k for k in found if k not in rows):
         warnings.append(f"xlsx: row {table}/{row} does not belong to template {version}; ignored")
     meta, sections = _meta(meta_values, name)
     return ParsedReport(version, meta, cells, warnings, sections)
 
 
-def coerce(v: Any, table: str, col: str, name: str, where: str) -> tuple[Number | None, str]:
-    """(value, raw) of one workbook cell, or an IngestError naming ``where`` when it is not a number of the right kind."""
+def coerce(v: Any, table: str, col: str) -> tuple[Number | None, str]:
+    """(value, raw) of one workbook cell; ValueError saying why when it is not a number of the right kind."""
     kind = voc.value_kind(table, col)
     if v is None:
         return None, ""
     if isinstance(v, bool | dt.date | dt.time | dt.timedelta):
-        raise IngestError(name, f"{where}: expected a number, found {v!r}")
+        raise ValueError(f"expected a number, found {v!r}")
     if isinstance(v, int | float):
         raw = _fmt(v)
         number: float = float(v)
@@ -276,13 +278,13 @@ def coerce(v: Any, table: str, col: str, name: str, where: str) -> tuple[Number 
         else:
             text = text.rstrip("件项个")
         if not _NUMBER.match(text):
-            raise IngestError(name, f"{where}: {raw!r} is not a number")
+            raise ValueError(f"{raw!r} is not a number")
         number = float(text) * scale
     else:
-        raise IngestError(name, f"{where}: expected a number, found {type(v).__name__}")
+        raise ValueError(f"expected a number, found {type(v).__name__}")
     if kind in ("count", "signed_count"):
         if not number.is_integer():
-            raise IngestError(name, f"{where}: {raw!r} is not a whole number")
+            raise ValueError(f"{raw!r} is not a whole number")
         return int(number), raw
     number = round(number, 6)
     return (int(number) if number.is_integer() else number), raw
