@@ -1,0 +1,115 @@
+"""Parse speed: median milliseconds per report for each input form, on the real corpus and on generated reports.
+
+usage: python benchmarks/parse_bench.py [--n 100] [--repeat 5] [--corpus DIR] [--check]
+
+Real reports: every file of ``../shared/corpus/real/raw`` (when present), each parsed ``--repeat``
+times; the figure per form is the median over its files of each file's median time. Generated
+reports: ``--n`` reports per form (both template versions, the single-（六） variant, every blank
+style), rendered once and parsed once each after a warm-up. Times are ``parse_bytes`` only — the
+bytes are in memory, so disk speed does not count. Targets: page text and HTML ≤ 5 ms, PDF ≤ 150 ms;
+``--check`` exits 1 when a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+from pipeline.ingest import detect_form, parse_bytes
+from pipeline.model import ParsedReport
+from pipeline.render.docx import render_docx
+from pipeline.render.html import render_html
+from pipeline.render.page_text import render_page_text
+from pipeline.render.xlsx_template import render_xlsx
+from pipeline.synth import generate_report
+from pipeline.synth.generate import BLANK_STYLES
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS_RAW = ROOT.parent / "shared" / "corpus" / "real" / "raw"
+TARGETS_MS = {"text": 5.0, "html": 5.0, "pdf": 150.0}
+VARIANTS = (("v2019", False), ("v2021", False), ("v2021", True))
+RENDERERS: dict[str, tuple[str, Callable[[ParsedReport, random.Random], bytes]]] = {
+    "text": ("r.txt", lambda r, rng: render_page_text(r, half_width=rng.random() < 0.5).encode("utf-8")),
+    "html": ("r.html", lambda r, rng: render_html(r).encode("utf-8")),
+    "docx": ("r.docx", lambda r, rng: render_docx(r)),
+    "xlsx": ("r.xlsx", lambda r, rng: render_xlsx(r)),
+    "json": ("r.json", lambda r, rng: r.to_json().encode("utf-8")),
+}
+
+
+def _ms(data: bytes, name: str) -> float:
+    t = time.perf_counter()
+    parse_bytes(data, name)
+    return (time.perf_counter() - t) * 1000
+
+
+def corpus_times(raw_dir: Path, repeat: int) -> dict[str, list[float]]:
+    """form → per-file median milliseconds."""
+    out: dict[str, list[float]] = defaultdict(list)
+    for path in sorted(raw_dir.iterdir()):
+        if not path.is_file() or path.name.startswith("."):
+            continue
+        data = path.read_bytes()
+        form = detect_form(data, path.name)
+        _ms(data, path.name)  # warm-up: imports, caches
+        out[form].append(statistics.median(_ms(data, path.name) for _ in range(repeat)))
+    return out
+
+
+def generated_times(n: int) -> dict[str, list[float]]:
+    """form → milliseconds of each generated report."""
+    out: dict[str, list[float]] = {}
+    for form, (name, render) in RENDERERS.items():
+        inputs = []
+        for i in range(n):
+            version, single = VARIANTS[i % len(VARIANTS)]
+            rng = random.Random(f"bench-{i}")
+            report = generate_report(rng, version, single_other=single, blank_style=BLANK_STYLES[(i // 3) % len(BLANK_STYLES)])
+            inputs.append(render(report, rng))
+        _ms(inputs[0], name)
+        out[form] = [_ms(data, name) for data in inputs]
+    return out
+
+
+def report(title: str, times: dict[str, list[float]]) -> list[str]:
+    """Print one line per form; return the forms that missed their target."""
+    print(title)
+    print(f"  {'form':8s} {'reports':>7s} {'median ms':>10s} {'max ms':>8s}  target")
+    missed = []
+    for form in sorted(times):
+        ts = times[form]
+        med = statistics.median(ts)
+        target = TARGETS_MS.get(form)
+        verdict = "" if target is None else (f"≤ {target:g} ms ok" if med <= target else f"≤ {target:g} ms MISSED")
+        if target is not None and med > target:
+            missed.append(f"{title.split(':')[0]} {form}")
+        print(f"  {form:8s} {len(ts):7d} {med:10.2f} {max(ts):8.2f}  {verdict}")
+    return missed
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=100, help="generated reports per form (default 100)")
+    ap.add_argument("--repeat", type=int, default=5, help="parses of each corpus file (default 5)")
+    ap.add_argument("--corpus", type=Path, default=CORPUS_RAW, help=f"real reports (default {CORPUS_RAW})")
+    ap.add_argument("--check", action="store_true", help="exit 1 when a form misses its target")
+    a = ap.parse_args()
+    missed: list[str] = []
+    if a.corpus.is_dir():
+        missed += report(f"real corpus: {a.corpus}", corpus_times(a.corpus, a.repeat))
+    else:
+        print(f"real corpus: {a.corpus} not found, skipped")
+    missed += report(f"generated: {a.n} reports per form", generated_times(a.n))
+    if missed:
+        print("missed targets: " + ", ".join(missed))
+    return 1 if missed and a.check else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
