@@ -62,6 +62,7 @@ def differences(want: ParsedReport, got: ParsedReport) -> list[str]:
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("form", list(FORMS))
 def test_round_trip(form: str) -> None:
     failures = []

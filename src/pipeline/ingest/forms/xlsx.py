@@ -25,13 +25,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from pipeline import vocabulary as voc
+from pipeline.ingest import numbers
 from pipeline.ingest.errors import IngestError
 from pipeline.model import Cell, Meta, Number, ParsedReport
 from pipeline.render.xlsx_template import META_FIELDS, PROACTIVE_SLOTS
 
 _CODE = re.compile(r"^(meta|proactive|requests|appeals):(.+)$")
-_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
-BLANK_MARKS = frozenset({"", "/", "-", "—", "——", "－", "无", "\\"})
 OLE2 = b"\xd0\xcf\x11\xe0"
 
 Rows = list[tuple[Any, ...]]
@@ -255,39 +254,32 @@ def _report(version: str, found: dict, meta_values: dict, warnings: list[str], n
 
 
 def coerce(v: Any, table: str, col: str) -> tuple[Number | None, str]:
-    """(value, raw) of one workbook cell; ValueError saying why when it is not a number of the right kind."""
+    """(value, raw) of one workbook cell; ValueError saying why when it is not a number of the right kind.
+
+    Text cells are read like printed cells ("251000元", "+3", "/"); numeric cells must be whole
+    numbers except in amount columns."""
     kind = voc.value_kind(table, col)
     if v is None:
         return None, ""
-    if isinstance(v, bool | dt.date | dt.time | dt.timedelta):
-        raise ValueError(f"expected a number, found {v!r}")
-    if isinstance(v, int | float):
-        raw = _fmt(v)
-        number: float = float(v)
-    elif isinstance(v, str):
+    if isinstance(v, str):
         raw = v.strip()
         text = re.sub(r"[\s,，]", "", unicodedata.normalize("NFKC", v))
-        if text in BLANK_MARKS:
+        if text in numbers.BLANK_MARKS:
             return None, raw
-        scale = 1.0
-        if kind == "amount":
-            if text.endswith("万元"):
-                text, scale = text[:-2], (10000.0 if col == "procurement_amount" else 1.0)
-            elif text.endswith("元"):
-                text, scale = text[:-1], (1.0 if col == "procurement_amount" else 0.0001)
-        else:
-            text = text.rstrip("件项个")
-        if not _NUMBER.match(text):
+        parsed = numbers.parse_number(text)
+        if parsed is None:
             raise ValueError(f"{raw!r} is not a number")
-        number = float(text) * scale
-    else:
-        raise ValueError(f"expected a number, found {type(v).__name__}")
-    if kind in ("count", "signed_count"):
-        if not number.is_integer():
+        if kind != "amount" and not float(parsed[1]).is_integer():
             raise ValueError(f"{raw!r} is not a whole number")
-        return int(number), raw
-    number = round(number, 6)
-    return (int(number) if number.is_integer() else number), raw
+        return numbers.cell_value(text, kind, col), raw
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        raise ValueError(f"expected a number, found {v!r}")
+    raw = _fmt(v)
+    if kind != "amount":
+        if not float(v).is_integer():
+            raise ValueError(f"{raw!r} is not a whole number")
+        return int(v), raw
+    return (int(v) if float(v).is_integer() else round(float(v), 6)), raw
 
 
 def _fmt(v: int | float) -> str:
