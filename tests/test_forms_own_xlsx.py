@@ -136,3 +136,13 @@ def test_template_command_writes_the_version_of_the_year(tmp_path: Path) -> None
         assert parsed.template == version and parsed.meta.year == year
     result = runner.invoke(app, ["template", "--year", "2021", "--out", str(tmp_path / "t.xls")])
     assert result.exit_code == 2
+
+
+def test_rows_of_the_other_version_are_ignored_with_a_warning() -> None:
+    report, wb = _filled("v2021", seed=9, blank_style="zero")
+    wb[SHEETS["proactive"]].append(["proactive:central_procurement", "政府集中采购", 3, 1000])
+    wb[SHEETS["requests"]].append(["requests:other", "（六）其他处理", 1, 0, 0, 0, 0, 0, 1])
+    back = parse_bytes(_bytes(wb), "mixed.xlsx")
+    assert _cells(back) == _cells(report)
+    assert any("proactive/central_procurement does not belong to template v2021" in w for w in back.warnings)
+    assert any("requests/other does not belong to template v2021" in w for w in back.warnings)

@@ -17,6 +17,7 @@ import io
 import re
 import unicodedata
 import zipfile
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -30,7 +31,6 @@ from pipeline.ingest.errors import IngestError
 from pipeline.model import Cell, Meta, Number, ParsedReport
 from pipeline.render.xlsx_template import META_FIELDS, PROACTIVE_SLOTS
 
-_CODE = re.compile(r"^(meta|proactive|requests|appeals):(.+)$")
 OLE2 = b"\xd0\xcf\x11\xe0"
 
 Rows = list[tuple[Any, ...]]
@@ -39,29 +39,24 @@ Rows = list[tuple[Any, ...]]
 def parse(data: bytes, name: str) -> ParsedReport:
     """Read a filled-in filing template (or any workbook laid out like it)."""
     sheets = _load(data, name)
-    codes = _coded_cells(sheets)
-    version = _version(sheets, codes, name)
+    coded = _scan(sheets)
+    version = _version(sheets, coded, name)
     found: dict[tuple[str, str], tuple[str, int, list[tuple[int, Any]]]] = {}
     meta_values: dict[str, tuple[str, int, int, Any]] = {}
-    for sheet, rows in sheets.items():
-        header_row, header = _header(rows)
-        for r, line in enumerate(rows, start=1):
-            hit = None if r == header_row else _row_code(line)
-            if hit is None:
-                continue
-            ci, table, code = hit
-            if table == "meta":
-                col = header.get("value", ci + 2)
-                meta_values.setdefault(code, (sheet, r, col, _at(line, col)))
-                continue
-            try:
-                row_cols = voc.row_cols(table, version, code) if table == "proactive" else voc.cols(table, version)
-            except KeyError:
-                continue  # a row of the other template version: reported below as out of place
-            positions = [header.get(PROACTIVE_SLOTS[i] if table == "proactive" else f"{table}:{c}", ci + 2 + i)
-                         for i, c in enumerate(row_cols)]
-            _keep(found, (table, code), (sheet, r, [(p, _at(line, p)) for p in positions]), name)
     warnings: list[str] = []
+    for row in coded:
+        if row.table == "meta":
+            col = row.header.get("value", row.col + 2)
+            meta_values.setdefault(row.code, (row.sheet, row.r, col, _at(row.line, col)))
+            continue
+        try:
+            cols = voc.row_cols(row.table, version, row.code)
+        except KeyError:
+            warnings.append(f"xlsx: row {row.table}/{row.code} does not belong to template {version}; ignored")
+            continue
+        positions = [row.header.get(PROACTIVE_SLOTS[i] if row.table == "proactive" else f"{row.table}:{c}", row.col + 2 + i)
+                     for i, c in enumerate(cols)]
+        _keep(found, (row.table, row.code), (row.sheet, row.r, [(p, _at(row.line, p)) for p in positions]), name)
     if not meta_values:
         meta_values = _meta_by_labels(sheets)
     if not any(k[0] != "meta" for k in found):
@@ -125,9 +120,27 @@ def _row_code(line: tuple[Any, ...]) -> tuple[int, str, str] | None:
     return None
 
 
-def _coded_cells(sheets: dict[str, Rows]) -> set[tuple[str, str]]:
-    return {hit[1:] for rows in sheets.values() for r, line in enumerate(rows, start=1)
-            if r != _header(rows)[0] and (hit := _row_code(line))}
+@dataclass(slots=True, frozen=True)
+class _Coded:
+    """A worksheet row that carries a row code: where it is, its code, its cells, its sheet's code row."""
+
+    sheet: str
+    r: int
+    col: int  # the column of the code
+    table: str
+    code: str
+    line: tuple[Any, ...]
+    header: dict[str, int]
+
+
+def _scan(sheets: dict[str, Rows]) -> list[_Coded]:
+    out = []
+    for sheet, rows in sheets.items():
+        header_row, header = _header(rows)
+        for r, line in enumerate(rows, start=1):
+            if r != header_row and (hit := _row_code(line)):
+                out.append(_Coded(sheet, r, *hit, line, header))
+    return out
 
 
 def _keep(found: dict, key: tuple[str, str], entry: tuple[str, int, list[tuple[int, Any]]], name: str) -> None:
@@ -141,18 +154,15 @@ def _keep(found: dict, key: tuple[str, str], entry: tuple[str, int, list[tuple[i
 
 
 # -- template version ----------------------------------------------------------------------------
-def _version(sheets: dict[str, Rows], codes: set[tuple[str, str]], name: str) -> str:
-    for rows in sheets.values():
-        header_row, header = _header(rows)
-        for r, line in enumerate(rows, start=1):
-            hit = None if r == header_row else _row_code(line)
-            if hit and hit[1:] == ("meta", "template"):
-                v = _at(line, header.get("value", hit[0] + 2))
-                if isinstance(v, str) and v.strip() in voc.VERSIONS:
-                    return v.strip()
+def _version(sheets: dict[str, Rows], coded: list[_Coded], name: str) -> str:
+    for row in coded:
+        if (row.table, row.code) == ("meta", "template"):
+            v = _at(row.line, row.header.get("value", row.col + 2))
+            if isinstance(v, str) and v.strip() in voc.VERSIONS:
+                return v.strip()
     only = {v: {c.code for c in voc.codes() if c.axis == "row" and c.versions == v} for v in voc.VERSIONS}
     for v in voc.VERSIONS:
-        if any(code in only[v] for _, code in codes):
+        if any(row.code in only[v] for row in coded):
             return v
     texts = {_norm(v) for rows in sheets.values() for line in rows for v in line if isinstance(v, str)}
     if _norm("模板版本") in texts:  # codes gone, but the labelled version cell is still there
