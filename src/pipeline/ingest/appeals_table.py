@@ -8,6 +8,7 @@ until a word that is not part of the header (the next section) ends the table.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from pipeline.ingest import labels as lb
@@ -30,28 +31,39 @@ def _header_word(word: str) -> bool:
     return all(ch in lb.T4_HEADER_CHARS for ch in word)
 
 
+def _tokens(text: str, start: int) -> Iterator[Tok]:
+    """Tokens (with words) of the text from ``start``, a line at a time (the table is short; the
+    rest of the report need not be tokenised)."""
+    pos = start
+    while pos < len(text):
+        nl = text.find("\n", pos)
+        end = len(text) if nl < 0 else nl
+        yield from tokenize(text[pos:end], words=True, edge_cells=True, base=pos)
+        pos = end + 1
+
+
 def read_appeals(text: str, start: int, name: str) -> Table4:
     toks: list[Tok] = []
     pending: list[Tok] = []  # blank cells before the first number: cells, unless a header word follows
-    started = False
-    for t in tokenize(text[start:], words=True, edge_cells=True, base=start):
+    started = done = False
+    for t in _tokens(text, start):
         if t.word:
             header = _header_word(t.text)
             if started and not header:
-                break
-            if not header and len(pending) >= NCELLS:
-                toks = pending  # a table of blank cells only, ended by the next section
-                break
-            pending.clear()
-            continue
-        if t.blank and not started:
+                done = True
+            elif not header and len(pending) >= NCELLS:
+                toks, done = pending, True  # a table of blank cells only, ended by the next section
+            else:
+                pending.clear()
+        elif t.blank and not started:
             pending.append(t)
-            continue
-        if not started:
-            started = True
-            toks += pending
-        toks.append(t)
-        if len(toks) >= NCELLS and all(x.fixed or x.blank for x in toks):
+        else:
+            if not started:
+                started = True
+                toks += pending
+            toks.append(t)
+            done = len(toks) >= NCELLS and all(x.fixed or x.blank for x in toks)
+        if done:
             break
     else:
         if not started and len(pending) >= NCELLS:

@@ -10,6 +10,7 @@ holds only a no-break space kept as a blank-cell marker (that is how page text p
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,25 +19,20 @@ from pipeline.ingest import labels as lb
 from pipeline.ingest.errors import IngestError
 from pipeline.ingest.numbers import CELL_BLANK
 
-_NBSP = ("\xa0", "\u3000", "\u2002", "\u2003", "\u202f")
+#: A line of only spaces with at least one no-break (or ideographic) space: an empty table cell.
+_BLANK_LINE_RE = re.compile(r"(?m)^[ \t]*[\xa0\u3000\u2002\u2003\u202f][ \t\xa0\u3000\u2002\u2003\u202f]*$")
+_TRAILING_RE = re.compile(r"(?m) +$")
 
 
 def normalise(lines: Sequence[str]) -> str:
     """NFKC text of ``lines`` joined by newlines; nbsp-only lines become CELL_BLANK; page footers go."""
-    out: list[str] = []
-    for line in lines:
-        if "\n" in line or "\r" in line:
-            out.extend(_norm_line(x) for x in line.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
-        else:
-            out.append(_norm_line(line))
-    text = unicodedata.normalize("NFKC", "\n".join(out))
+    text = "\n".join(lines)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _BLANK_LINE_RE.sub(CELL_BLANK, text)
+    text = unicodedata.normalize("NFKC", text)
+    text = _TRAILING_RE.sub("", text)
     return lb.PAGE_FOOTER_RE.sub("", text)
-
-
-def _norm_line(line: str) -> str:
-    if line and not line.strip() and any(ch in line for ch in _NBSP):
-        return CELL_BLANK
-    return line.rstrip(" \r")
 
 
 @dataclass(slots=True)

@@ -64,11 +64,16 @@ def tokenize(segment: str, *, edge_cells: bool = False, words: bool = False, bas
     pos = base
     for i, line in enumerate(lines):
         start, pos = pos, pos + len(line) + 1
+        if not line:
+            continue
         if line == CELL_BLANK:
             out.append(Tok("", blank=True, end=start + 1))
             continue
         if "\t" not in line:
-            _free_text(line, start, out, fixed=False, words=words)
+            if NUMBER_RE.match(line):  # one number on the line (page text): the common case
+                out.append(Tok(line, fixed=False, end=start + len(line)))
+            else:
+                _free_text(line, start, out, fixed=False, words=words)
             continue
         pieces = line.split("\t")
         off = start

@@ -78,6 +78,7 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
         raise IngestError(name, f"table 二 is incomplete: row {voc.label('proactive', 'row', r, version)} has "
                                 f"{len(rows[r])} of its {len(layout[r])} numbers")
 
+    figures: list[tuple[str, int]] | None = None
     for code, toks in rows.items():
         cols = layout[code]
         if len(toks) > len(cols):
@@ -90,7 +91,8 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
         if not opts:
             raise IngestError(name, f"table 二 row {voc.label('proactive', 'row', code, version)}: its digits "
                                     f"cannot be read as {len(cols)} numbers")
-        figures = _narrative_figures(narrative)
+        if figures is None:
+            figures = _narrative_figures(narrative)
         chosen, amb, n = resolve_flat(opts, lambda v, c=code, cs=cols, f=figures: _confirmations(c, cs, v, f),
                                       lambda v, cs=cols: _plausibility(cs, v))
         out.rows[code] = chosen
@@ -123,7 +125,8 @@ def _put_back(rows: dict[str, list[Tok]], short: dict[str, int], loose: list[Tok
 
 # -- narrative figures -----------------------------------------------------------------------------
 
-_FIGURE_RE = re.compile(r"([^。;,\n]{0,24}?)(\d+)\s*(?:件|个|项)")
+_FIGURE_RE = re.compile(r"(\d+)\s*[件个项]")
+_CLAUSE_END_RE = re.compile(r"[。;,\n]")
 _COL_WORDS: dict[str, tuple[str, ...]] = {
     "issued": ("制发", "印发", "出台", "制定"), "repealed": ("废止", "失效"), "in_force": ("现行有效",),
     "new_made": ("制作",), "new_published": ("新公开",), "total_published": ("公开总", "累计公开"),
@@ -136,7 +139,13 @@ _ROW_WORDS: dict[str, tuple[str, ...]] = {
 
 
 def _narrative_figures(narrative: str) -> list[tuple[str, int]]:
-    return [(m.group(1), int(m.group(2))) for m in _FIGURE_RE.finditer(narrative)]
+    """(the words before it in its clause, number) for every "N件/个/项" the narrative quotes."""
+    out = []
+    for m in _FIGURE_RE.finditer(narrative):
+        ctx = narrative[max(0, m.start() - 24): m.start()]
+        cut = list(_CLAUSE_END_RE.finditer(ctx))
+        out.append((ctx[cut[-1].end():] if cut else ctx, int(m.group(1))))
+    return out
 
 
 def _confirmations(row: str, cols: tuple[str, ...], vals: Values, figures: list[tuple[str, int]]) -> int:

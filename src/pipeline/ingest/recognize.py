@@ -64,21 +64,21 @@ def parse_text(text: str, name: str) -> ParsedReport:
     warnings += t2.warnings + t3.warnings + t4.warnings
 
     cells: list[Cell] = []
+    t3_cols = voc.cols("requests", version)
+    t4_rows, t4_cols = voc.rows("appeals", version), voc.cols("appeals", version)
     for key in voc.cell_keys(version, single_other=single_other):
         table, row, col = key
         if table == "proactive":
-            cols = voc.row_cols("proactive", version, row)
-            i = cols.index(col)
+            i = voc.row_cols("proactive", version, row).index(col)
             cells.append(_cell(key, t2.rows[row][i], (row, i) in t2.ambiguous))
         elif table == "requests":
-            i = voc.cols("requests", version).index(col)
+            i = t3_cols.index(col)
             if row == "other" and version == "v2019" and split_other:
                 cells.append(_summed_other(t3.rows, i, col))
                 continue
             cells.append(_cell(key, t3.rows[row][i], (row, i) in t3.ambiguous))
         else:
-            g = voc.rows("appeals", version).index(row)
-            i = g * 5 + voc.cols("appeals", version).index(col)
+            i = t4_rows.index(row) * 5 + t4_cols.index(col)
             cells.append(_cell(key, t4.cells[i], i in t4.ambiguous))
     if version == "v2019" and split_other:
         warnings.append("format mismatch: v2019 table 二 with the v2021 （六） sub-rows in table 三; summed into （六）其他处理")

@@ -16,7 +16,6 @@ from __future__ import annotations
 import codecs
 import re
 
-import lxml.html
 from lxml import etree
 
 from pipeline.ingest.errors import IngestError
@@ -33,6 +32,7 @@ _CHARSET_RE = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _JS_ESCAPE_RE = re.compile(r"""\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[nrt"'/\\])""")
 _WS_RE = re.compile(r"\s+")
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
 
 
 def decode_html(data: bytes, name: str) -> str:
@@ -83,7 +83,7 @@ class _Lines:
         self.cur.clear()
 
     def walk(self, el: etree._Element) -> None:
-        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        tag = el.tag if isinstance(el.tag, str) else ""
         if not tag or tag in _SKIP:
             return  # comments, processing instructions, page furniture
         if tag == "script":
@@ -109,15 +109,13 @@ class _Lines:
             self.flush()
 
     def fragment(self, html: str) -> None:
-        try:
-            root = lxml.html.fragment_fromstring(html, create_parent="div")
-        except (etree.ParserError, ValueError):
-            return
-        self.walk(root)
+        root = _parse(f"<div>{html}</div>")
+        if root is not None:
+            self.walk(root)
 
     def table(self, table: etree._Element) -> None:
         for tr in _rows(table):
-            cells = [c for c in tr if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
+            cells = [c for c in tr if c.tag in ("td", "th")]
             if any(_has_table(c) for c in cells):
                 for c in cells:  # a layout table: walk into its cells
                     self.walk(c)
@@ -133,11 +131,10 @@ class _Lines:
 def _rows(table: etree._Element) -> list[etree._Element]:
     out = []
     for child in table:
-        tag = child.tag.lower() if isinstance(child.tag, str) else ""
-        if tag == "tr":
+        if child.tag == "tr":
             out.append(child)
-        elif tag in ("tbody", "thead", "tfoot"):
-            out.extend(r for r in child if isinstance(r.tag, str) and r.tag.lower() == "tr")
+        elif child.tag in ("tbody", "thead", "tfoot"):
+            out.extend(r for r in child if r.tag == "tr")
     return out
 
 
@@ -146,27 +143,23 @@ def _has_table(cell: etree._Element) -> bool:
 
 
 def _cell_text(cell: etree._Element) -> str:
-    parts: list[str] = []
-    for node in cell.iter():
-        tag = node.tag.lower() if isinstance(node.tag, str) else ""
-        if tag in ("script", "style"):
-            continue
-        if tag in ("br", "p", "div") and parts:
-            parts.append("")  # a break inside a cell: the words meet (wrapped labels, "22<br>（其中…）")
-        if node.text and tag not in ("script", "style"):
-            parts.append(node.text)
-        if node is not cell and node.tail:
-            parts.append(node.tail)
-    return _WS_RE.sub(" ", "".join(parts)).strip()
+    """The words of a cell, joined: labels split over spans or lines meet again ("22<br>（其中…）")."""
+    return _WS_RE.sub(" ", etree.tostring(cell, method="text", encoding="unicode", with_tail=False)).strip()
+
+
+def _parse(text: str) -> etree._Element | None:
+    try:
+        return etree.fromstring(text, _PARSER)
+    except (etree.ParserError, ValueError):
+        return None
 
 
 def html_lines(text: str, name: str) -> list[str]:
     """The page as lines for :func:`pipeline.ingest.recognize.parse_lines`."""
     text = _XML_DECL_RE.sub("", text, count=1)
-    try:
-        root = lxml.html.document_fromstring(text)
-    except (etree.ParserError, ValueError) as e:
-        raise IngestError(name, f"cannot parse the HTML page ({e})") from None
+    root = _parse(text)
+    if root is None:
+        raise IngestError(name, "cannot parse the HTML page")
     lines = _Lines()
     lines.walk(root)
     lines.flush()
