@@ -13,7 +13,7 @@ or PostgreSQL alike. The annual flow calls:
 Tables, views, grains and example queries: ``docs/warehouse.md``.
 """
 
-from pipeline.warehouse.engine import get_engine, upgrade
+from pipeline.warehouse.engine import dispose_engine, dispose_engines, get_engine, upgrade
 from pipeline.warehouse.ledger import WarehouseError, finish_run, record_failure, start_run
 from pipeline.warehouse.load import LoadOutcome, SourceFile, load_report, sync_registry
 from pipeline.warehouse.queries import active_cells, previous_report
@@ -23,6 +23,8 @@ __all__ = [
     "SourceFile",
     "WarehouseError",
     "active_cells",
+    "dispose_engine",
+    "dispose_engines",
     "finish_run",
     "get_engine",
     "load_report",

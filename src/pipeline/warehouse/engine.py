@@ -58,6 +58,15 @@ def dispose_engine(url: str) -> None:
         engine.dispose()
 
 
+def dispose_engines() -> None:
+    """Close and forget every cached engine (test teardown, before dropping databases)."""
+    with _lock:
+        engines = list(_engines.values())
+        _engines.clear()
+    for engine in engines:
+        engine.dispose()
+
+
 def _create(url: str) -> Engine:
     u = make_url(url)
     if u.get_backend_name() != "sqlite":
