@@ -135,7 +135,7 @@ def _proactive(rng: random.Random, version: str, scale: str, previous: ParsedRep
     def put(row: str, col: str, v: Number) -> None:
         out[("proactive", row, col)] = v
 
-    def docs(row: str, rate: float) -> tuple[int, int, int]:
+    def docs(rate: float) -> tuple[int, int, int]:
         """(made this year, repealed or published, stock) for 规章 / 规范性文件."""
         if rng.random() > rate:
             return 0, 0, 0
@@ -148,7 +148,7 @@ def _proactive(rng: random.Random, version: str, scale: str, previous: ParsedRep
 
     if version == "v2021":
         for row, rate in (("rules", 0.05 if scale == "office" else 0.0), ("normative_docs", 0.9 if scale != "township" else 0.3)):
-            issued, repealed, in_force = docs(row, rate)
+            issued, repealed, in_force = docs(rate)
             key_prev = ("proactive", row, "in_force")
             if key_prev in prev and prev[key_prev] is not None:
                 repealed = min(repealed, int(prev[key_prev]))
@@ -161,12 +161,12 @@ def _proactive(rng: random.Random, version: str, scale: str, previous: ParsedRep
         put("coercion", "decisions", decisions(0.8, 1.5))
         fee: Number = 0
         if rng.random() < 0.15:
-            fee = _amount(rng, rng.uniform(0.01, 300 * big), rng.choice((0, 1, 2)))
+            fee = _amount(rng.uniform(0.01, 300 * big), rng.choice((0, 1, 2)))
         put("admin_fees", "fee_amount_wan", fee)
         return out
 
     for row, rate in (("rules", 0.05 if scale == "office" else 0.0), ("normative_docs", 0.9 if scale != "township" else 0.3)):
-        made, _, total = docs(row, rate)
+        made, _, total = docs(rate)
         published = made if rng.random() < 0.8 else rng.randint(0, made)
         put(row, "new_made", made)
         put(row, "new_published", published)
@@ -192,7 +192,7 @@ def _proactive(rng: random.Random, version: str, scale: str, previous: ParsedRep
             put(row, "decisions", decisions(zero_p, mu) if items + change > 0 else 0)
     items = 0 if rng.random() < 0.55 else rng.randint(1, int(20 + 180 * min(big, 1.5)))
     put("central_procurement", "procurement_items", items)
-    put("central_procurement", "procurement_amount", _amount(rng, items * rng.uniform(2e3, 4e5), 2) if items else 0)
+    put("central_procurement", "procurement_amount", _amount(items * rng.uniform(2e3, 4e5), 2) if items else 0)
     return out
 
 
@@ -298,7 +298,7 @@ def format_amount(value: Number) -> str:
     return text or "0"
 
 
-def _amount(rng: random.Random, x: float, decimals: int) -> Number:
+def _amount(x: float, decimals: int) -> Number:
     v = round(x, decimals)
     if v <= 0:
         v = 10.0**-decimals if decimals else 1
