@@ -65,8 +65,7 @@ def proactive_grid(report: ParsedReport) -> Grid:
     v, cells = report.template, report.cell_map()
     grid: Grid = []
     for block in voc.PROACTIVE_LAYOUT[v]:
-        span = 3 // len(block.cols) if 3 % len(block.cols) == 0 else 1
-        spans = [span] * len(block.cols) if span > 1 else [1] * (len(block.cols) - 1) + [3 - (len(block.cols) - 1)]
+        spans = [1] * (len(block.cols) - 1) + [4 - len(block.cols)]  # the last column fills the 3 value columns
         grid.append([GridCell(block.caption, colspan=4, header=True)])
         grid.append([GridCell("信息内容", header=True)]
                     + [GridCell(voc.label("proactive", "col", c, v), colspan=s, header=True) for c, s in zip(block.cols, spans, strict=True)])
