@@ -20,7 +20,6 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -81,7 +80,6 @@ def build_template(version: str, *, single_other: bool = False, year: int | None
     _proactive_sheet(wb.create_sheet(SHEETS["proactive"]), version)
     _requests_sheet(wb.create_sheet(SHEETS["requests"]), version, single_other)
     _appeals_sheet(wb.create_sheet(SHEETS["appeals"]), version)
-    wb.defined_names["template_version"] = DefinedName("template_version", attr_text=f"\"{version}\"")
     for ws in wb.worksheets:
         ws.column_dimensions["A"].hidden = True
         ws.row_dimensions[1].hidden = True
