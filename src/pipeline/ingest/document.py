@@ -37,15 +37,16 @@ def normalise(lines: Sequence[str]) -> str:
 
 @dataclass(slots=True)
 class Regions:
-    """Offsets in the normalised text: table 二 [t2, t3), table 三 [t3, t4), table 四 from t4."""
+    """Offsets in the normalised text: table 二 [t2, t3), table 三 [t3, t4), table 四 from t4.
+    ``t3``/``t4`` are None when the document ends before that table's anchor (a truncated page)."""
 
     t2: int
-    t3: int
-    t4: int
+    t3: int | None
+    t4: int | None
 
 
 def locate(text: str, name: str) -> Regions:
-    """Find the three tables by their anchors; a document without them is not an annual report."""
+    """Find the three tables by their anchors; a document without any is not an annual report."""
     m2 = lb.T2_START_RE.search(text)
     m3 = lb.T3_START_RE.search(text, m2.start() if m2 else 0)
     if not m2 and not m3:
@@ -53,8 +54,6 @@ def locate(text: str, name: str) -> Regions:
     if not m2:
         raise IngestError(name, "table 二 (主动公开政府信息情况) not found")
     if not m3:
-        raise IngestError(name, "table 三 (收到和处理政府信息公开申请情况) not found: the document ends inside table 二")
+        return Regions(m2.start(), None, None)
     m4 = lb.T4_START_RE.search(text, m3.end())
-    if not m4:
-        raise IngestError(name, "table 四 (政府信息公开行政复议、行政诉讼情况) not found: the document ends before it")
-    return Regions(m2.start(), m3.start(), m4.start())
+    return Regions(m2.start(), m3.start(), m4.start() if m4 else None)

@@ -51,16 +51,22 @@ def parse_lines(lines: Sequence[str], name: str) -> ParsedReport:
 def parse_text(text: str, name: str) -> ParsedReport:
     """:func:`parse_lines` for text already normalised by :func:`pipeline.ingest.document.normalise`."""
     reg = locate(text, name)
-    t2_text, t3_text = text[reg.t2: reg.t3], text[reg.t3: reg.t4]
-    version, split_other, warnings = detect_version(t2_text, t3_text)
+    end = len(text)
+    t3_start, t4_start = (end if reg.t3 is None else reg.t3), (end if reg.t4 is None else reg.t4)
+    version, split_other, warnings = detect_version(text[reg.t2: t3_start], text[t3_start: t4_start])
     single_other = version == "v2021" and not split_other
+    narrative = text[: reg.t2]
+    # a truncated document fails on the first table it cuts: the error names its missing rows
+    t2 = read_proactive(text, reg.t2, t3_start, version, narrative, name)
+    if reg.t3 is None:
+        raise IngestError(name, "table 三 (收到和处理政府信息公开申请情况) not found: the document ends after table 二")
 
     # table 三 is read with the rows it prints; a v2019 table with the three （六） sub-rows is summed
     t3_rows = voc.rows("requests", "v2021") if split_other else voc.rows("requests", version, single_other=True)
-    t3 = read_requests(text, reg.t3, reg.t4, t3_rows, version, name)
+    t3 = read_requests(text, reg.t3, t4_start, t3_rows, version, name)
+    if reg.t4 is None:
+        raise IngestError(name, "table 四 (政府信息公开行政复议、行政诉讼情况) not found: the document ends after table 三")
     t4 = read_appeals(text, reg.t4, name)
-    narrative = text[: reg.t2]
-    t2 = read_proactive(text, reg.t2, reg.t3, version, narrative, name)
     warnings += t2.warnings + t3.warnings + t4.warnings
 
     cells: list[Cell] = []

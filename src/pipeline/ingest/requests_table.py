@@ -55,7 +55,7 @@ def read_requests(text: str, start: int, end: int, rows: tuple[str, ...], versio
     if by_order is not None:
         table, last = by_order
         return Table3(table, set(), ["table 三: row labels are detached from their numbers; rows read in template order"], last)
-    shown = " … ".join(lb.t3_label(r, version) for r in missing[:3]) + (" …" if len(missing) > 3 else "")
+    shown = ", ".join(lb.t3_label(r, version) for r in missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
     raise IngestError(name, f"table 三 is incomplete: rows {shown} not found")
 
 
