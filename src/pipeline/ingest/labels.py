@@ -99,11 +99,9 @@ T3_START_RE = re.compile(
 #: Start of table 四 (also the misprint 行政法复议).
 T4_START_RE = re.compile(rf"{spaced('行政')}\s*(?:法\s*)?{spaced('复议')}")
 #: Characters of table 四's header (a text chunk made of these does not end the table).
-T4_HEADER_CHARS = frozenset("行政复议诉讼未经直接起后结果维持纠正其他尚审总计()、:注数量含上年度结转一二三四五六七八九十#|-")
+T4_HEADER_CHARS = frozenset("行政复议诉讼未经直接起后结果维持纠正其他尚审总计()、:一二三四五六七八九十#|-")
 
-#: Section headings (narrative).
-OVERVIEW_RE = re.compile(rf"(?:{_NUMERAL})?{spaced('总体情况')}")
-PROBLEMS_HEAD_RE = re.compile(rf"^\s*(?:{_NUMERAL}).{{0,16}}{spaced('问题')}.*$", re.M)
+#: Heading of section 六 (the other sections are found by position, see ``sections``).
 OTHER_MATTERS_RE = re.compile(rf"(?:{_NUMERAL})?{spaced('其他需要报告的事项')}")
 
 #: Template version markers (template.md §9), searched in table 二's region.

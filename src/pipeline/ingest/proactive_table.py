@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pipeline import vocabulary as voc
 from pipeline.ingest import labels as lb
 from pipeline.ingest.errors import IngestError
-from pipeline.ingest.identities import Values, count_or_amount, resolve_flat
+from pipeline.ingest.identities import Values, resolve_flat
 from pipeline.ingest.numbers import Tok, readings, tokenize
 
 
@@ -175,6 +175,3 @@ def _plausibility(cols: tuple[str, ...], vals: Values) -> tuple[float, ...]:
     mean = sum(lengths) / len(lengths)
     return (penalty, sum((x - mean) ** 2 for x in lengths))
 
-
-def counts(toks: list[Tok]) -> Values:
-    return count_or_amount(toks)

@@ -20,6 +20,7 @@ cell); a line holding only a no-break space is a blank cell; an empty line is no
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 from pipeline import vocabulary as voc
 from pipeline.ingest import labels as lb
@@ -34,6 +35,12 @@ from pipeline.ingest.sections import extract_sections
 from pipeline.model import Cell, ParsedReport
 
 __all__ = ["detect_version", "parse_lines", "parse_text"]
+
+# the vocabulary recomputes these from codes.csv on each call; a parse needs them for every cell
+_cell_keys = cache(voc.cell_keys)
+_cols = cache(voc.cols)
+_rows = cache(voc.rows)
+_row_cols = cache(voc.row_cols)
 
 
 def parse_lines(lines: Sequence[str], name: str) -> ParsedReport:
@@ -62,7 +69,7 @@ def parse_text(text: str, name: str) -> ParsedReport:
         raise IngestError(name, "table 三 (收到和处理政府信息公开申请情况) not found: the document ends after table 二")
 
     # table 三 is read with the rows it prints; a v2019 table with the three （六） sub-rows is summed
-    t3_rows = voc.rows("requests", "v2021") if split_other else voc.rows("requests", version, single_other=True)
+    t3_rows = _rows("requests", "v2021") if split_other else _rows("requests", version, single_other=True)
     t3 = read_requests(text, reg.t3, t4_start, t3_rows, version, name)
     if reg.t4 is None:
         raise IngestError(name, "table 四 (政府信息公开行政复议、行政诉讼情况) not found: the document ends after table 三")
@@ -70,12 +77,12 @@ def parse_text(text: str, name: str) -> ParsedReport:
     warnings += t2.warnings + t3.warnings + t4.warnings
 
     cells: list[Cell] = []
-    t3_cols = voc.cols("requests", version)
-    t4_rows, t4_cols = voc.rows("appeals", version), voc.cols("appeals", version)
-    for key in voc.cell_keys(version, single_other=single_other):
+    t3_cols = _cols("requests", version)
+    t4_rows, t4_cols = _rows("appeals", version), _cols("appeals", version)
+    for key in _cell_keys(version, single_other=single_other):
         table, row, col = key
         if table == "proactive":
-            i = voc.row_cols("proactive", version, row).index(col)
+            i = _row_cols("proactive", version, row).index(col)
             cells.append(_cell(key, t2.rows[row][i], (row, i) in t2.ambiguous))
         elif table == "requests":
             i = t3_cols.index(col)
@@ -136,7 +143,7 @@ def _derive_blank_totals(cells: list[Cell], version: str, warnings: list[str]) -
     """A table-三 总计 cell left blank while its row prints every other cell (a converter dropped
     it): re-derive it by R-T3-ROW when R-T3-BAL gives the same number (template.md §8.4)."""
     cm = {c.key: c for c in cells}
-    cols = voc.cols("requests", version)
+    cols = _cols("requests", version)
     for c in cells:
         if c.table != "requests" or c.col != "total" or c.value is not None:
             continue
