@@ -192,3 +192,23 @@ def test_html_word_spans_and_blank_cells() -> None:
 def test_markdown_pipe_rows_become_cells() -> None:
     md = "## 表三\n| 一、本年新收 | 32 | 2 |  |\n|---|---|---|---|\n**注** 文字"
     assert markdown_lines(md) == ["表三", "一、本年新收\t32\t2\t", "注 文字"]
+
+
+def test_extra_local_row_in_table_2_is_ignored() -> None:
+    report, page = _page(11)
+    cm = report.cell_map()
+    want = [cm[("proactive", "normative_docs", c)].value for c in ("issued", "repealed", "in_force")]
+    row = f"<tr><td><p>{voc.label('proactive', 'row', 'normative_docs', 'v2021')}</p></td>"
+    i = page.index(row)
+    j = page.index("</tr>", i) + 5
+    page = page[:j] + "<tr><td><p>其他主动公开文件</p></td><td>5</td><td>5</td><td>20</td></tr>" + page[j:]
+    back = parse_bytes(page.encode(), "r.html")
+    assert [back.value("proactive", "normative_docs", c) for c in ("issued", "repealed", "in_force")] == want
+    assert any("其他主动公开文件" in w for w in back.warnings)
+
+
+def test_html_merged_cells_span_their_columns() -> None:
+    lines = html_lines("<table><tr><td colspan='3'>二、上年结转政府信息公开申请数量</td><td>4</td>"
+                       "<td colspan='5'>—</td><td>4</td></tr></table>", "x")
+    toks = tokenize(lines[0].split("\t", 1)[1], edge_cells=True)
+    assert [t.text or "·" for t in toks][-7:] == ["4", "—", "·", "·", "·", "·", "4"]

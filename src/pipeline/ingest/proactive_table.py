@@ -52,15 +52,20 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
     segs: dict[str, list[list[Tok]]] = {}
     loose: list[Tok] = []
     bounds = [(start, start, None), *marks]
+    extra: list[str] = []
     for i, (_s, e, code) in enumerate(bounds):
         seg_end = bounds[i + 1][0] if i + 1 < len(bounds) else end
-        toks = tokenize(text[e:seg_end], base=e)
+        toks = tokenize(text[e:seg_end], base=e, words=True)
         if code is None:
             loose += [t for t in toks if t.number]
-        else:
-            segs.setdefault(code, []).append(toks)
+            continue
+        row, rest = _row_cells(toks)
+        segs.setdefault(code, []).append(row)
+        if any(t.number for t in rest):
+            extra.append(" ".join(t.raw for t in rest if not t.blank))
 
     out = Table2({})
+    out.warnings += [f"table 二: a row the template does not have ({x}) ignored" for x in extra]
     rows: dict[str, list[Tok]] = {}
     for code, n in ((r, len(c)) for r, c in layout.items()):
         cands = segs.get(code)
@@ -105,6 +110,15 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
         elif len(opts) > 1:
             out.warnings.append(f"table 二 row {label}: run-together digits read as {shown} (settled by the narrative)")
     return out
+
+
+def _row_cells(toks: list[Tok]) -> tuple[list[Tok], list[Tok]]:
+    """The cells of a row, and what follows them: after its first number, a word starts something
+    else (a local row the template does not have, "其他主动公开文件 5 5 20", or the next heading)."""
+    for i, t in enumerate(toks):
+        if t.word and any(x.number for x in toks[:i]):
+            return [x for x in toks[:i] if not x.word], toks[i:]
+    return [x for x in toks if not x.word], []
 
 
 def _put_back(rows: dict[str, list[Tok]], short: dict[str, int], loose: list[Tok],

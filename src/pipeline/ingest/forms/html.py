@@ -121,7 +121,10 @@ class _Lines:
                     self.walk(c)
                     self.flush()
                 continue
-            texts = [_cell_text(c) for c in cells]
+            texts: list[str] = []
+            for c in cells:
+                texts.append(_cell_text(c))
+                texts += [""] * (_span(c) - 1)  # a merged cell covers its columns: the others are empty
             if len(texts) > 1:
                 self.out.append("\t".join(texts))  # blank cells kept: a row of empty cells is data
             elif texts and texts[0]:
@@ -136,6 +139,13 @@ def _rows(table: etree._Element) -> list[etree._Element]:
         elif child.tag in ("tbody", "thead", "tfoot"):
             out.extend(r for r in child if r.tag == "tr")
     return out
+
+
+def _span(cell: etree._Element) -> int:
+    try:
+        return max(1, min(int(cell.get("colspan") or 1), 64))
+    except ValueError:
+        return 1
 
 
 def _has_table(cell: etree._Element) -> bool:
