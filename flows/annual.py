@@ -136,3 +136,12 @@ def annual_run(year: int, districts: list[str] | None = None, submissions_dir: s
         return Failed(message=f"{len(failed)} agenc{'ies' if len(failed) > 1 else 'y'} failed: {names}", data=result)
     return Completed(message=f"{counts[annual.LOADED]} loaded, {counts[annual.UNCHANGED]} unchanged, "
                              f"{counts[annual.MISSING]} missing", data=result)
+
+
+def run_summary(state) -> dict | None:
+    """The summary dict the flow returned with its final state (Completed or Failed), or None if it crashed."""
+    try:
+        result = state.result(raise_on_failure=False)
+    except Exception:  # the flow failed before it could return its summary
+        return None
+    return result if isinstance(result, dict) else None

@@ -16,6 +16,10 @@ FIXTURES = ROOT / "tests" / "fixtures"
 CORPUS = ROOT.parent / "shared" / "corpus" / "real"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
+# Prefect in tests: no telemetry (closed network), and patience for a temporary server on a busy machine.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+
 
 def skip_or_fail(reason: str) -> None:
     """Skip on a developer's clone; fail under CI, where the thing must be there."""

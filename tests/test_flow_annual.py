@@ -22,13 +22,13 @@ YEAR, DISTRICT = 2021, "330803"
 
 
 def _run(monkeypatch, tmp_path: Path, warehouse_url: str, submissions: Path = DEMO, policy: str = "strict"):
-    from flows.annual import annual_run
+    from flows.annual import annual_run, run_summary
 
     monkeypatch.setenv("PIPELINE_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("PIPELINE_CONFIG_DIR", str(ROOT / "config"))
     state = annual_run(year=YEAR, districts=[DISTRICT], submissions_dir=str(submissions), policy=policy,
                        warehouse_url=warehouse_url, return_state=True)
-    return state, state.data
+    return state, run_summary(state)
 
 
 def _published(tmp_path: Path) -> pd.DataFrame:

@@ -137,6 +137,10 @@ def process_agency(job: AgencyJob, *, run_id: str, warehouse_url: str, policy: s
 
 def write_run_outputs(run_dir: Path, outcomes: Iterable[AgencyOutcome]) -> dict[str, Path]:
     """Per-run files for the ops team: every agency's outcome, and every finding, as CSV and JSON."""
+    import pandas as pd
+
+    from pipeline.validate.findings import FINDING_FIELDS, findings_to_frame, write_findings_csv, write_findings_json
+
     run_dir.mkdir(parents=True, exist_ok=True)
     outcomes = list(outcomes)
     paths = {"outcomes_csv": run_dir / "outcomes.csv", "outcomes_json": run_dir / "outcomes.json"}
@@ -146,15 +150,11 @@ def write_run_outputs(run_dir: Path, outcomes: Iterable[AgencyOutcome]) -> dict[
         w.writeheader()
         w.writerows(rows)
     paths["outcomes_json"].write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
-    findings = [{"district": o.district, "agency_id": o.agency_id, **asdict(f)} for o in outcomes for f in o.findings]
-    paths["findings_csv"] = run_dir / "findings.csv"
-    paths["findings_json"] = run_dir / "findings.json"
-    with paths["findings_csv"].open("w", newline="", encoding="utf-8") as fh:
-        if findings:
-            w = csv.DictWriter(fh, fieldnames=list(findings[0]))
-            w.writeheader()
-            w.writerows(findings)
-    paths["findings_json"].write_text(json.dumps(findings, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    frames = [findings_to_frame(o.findings, district=o.district, agency_id=o.agency_id) for o in outcomes if o.findings]
+    findings = pd.concat(frames, ignore_index=True) if frames else findings_to_frame([], district="", agency_id="")
+    findings = findings[["district", "agency_id", *FINDING_FIELDS]]
+    paths["findings_csv"] = write_findings_csv(findings, run_dir / "findings.csv")
+    paths["findings_json"] = write_findings_json(findings, run_dir / "findings.json")
     return paths
 
 

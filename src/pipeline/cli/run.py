@@ -17,23 +17,21 @@ def run_cmd(
     warehouse_url: str = typer.Option(None, "--warehouse-url", help="SQLAlchemy URL; default: PIPELINE_WAREHOUSE_URL or SQLite under PIPELINE_DATA_DIR."),
 ) -> None:
     """Run the annual pipeline: ingest → validate → load every agency, then publish each district."""
-    console = Console()
+    console = Console(soft_wrap=True)
     if submissions is not None and not submissions.is_dir():
         console.print(f"[red]submissions folder not found:[/red] {submissions}")
         raise typer.Exit(2)
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
-    from flows.annual import annual_run
+    # Without a Prefect server configured, Prefect starts a temporary one; give it time on a busy
+    # machine, and send nothing anywhere (this runs on closed networks).
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from flows.annual import annual_run, run_summary
 
     state = annual_run(year=year, districts=district or None, submissions_dir=str(submissions) if submissions else None,
                        policy=policy, warehouse_url=warehouse_url, return_state=True)
-    result = state.data if isinstance(state.data, dict) else None
+    result = run_summary(state)
     if result is None:
-        try:
-            result = state.result(raise_on_failure=False)
-        except Exception as e:  # the flow failed before producing a summary
-            result = e
-    if not isinstance(result, dict):
-        console.print(f"[red]annual run failed:[/red] {state.message or result}")
+        console.print(f"[red]annual run failed:[/red] {state.message}")
         raise typer.Exit(1)
     counts = result["counts"]
     console.print()
