@@ -135,6 +135,7 @@ def test_v2019_procurement_in_wan_yuan_and_signed_changes() -> None:
     cm[("proactive", "penalties", "year_change")].raw = "-3"
     back = parse_bytes(render_page_text(report).encode(), "r.txt")
     assert back.value("proactive", "central_procurement", "procurement_amount") == 251000
+    assert any("25.1万元" in w for w in back.warnings)
     assert back.value("proactive", "licensing", "year_change") == 12
     assert back.value("proactive", "penalties", "year_change") == -3
 

@@ -96,6 +96,7 @@ def parse_text(text: str, name: str) -> ParsedReport:
     if version == "v2019" and split_other:
         warnings.append("format mismatch: v2019 table 二 with the v2021 （六） sub-rows in table 三; summed into （六）其他处理")
     _derive_blank_totals(cells, version, warnings)
+    warnings += _unit_notes(cells, version)
 
     meta = extract_meta(text, reg.t2)
     sections = extract_sections(text, reg.t2, t4.end)
@@ -131,6 +132,20 @@ def _cell(key: tuple[str, str, str], tok: Tok, ambiguous: bool) -> Cell:
         return Cell(table, row, col, None, tok.raw, ambiguous)
     kind = voc.value_kind(table, col)
     return Cell(table, row, col, cell_value(tok.text, kind, col), tok.raw, ambiguous)
+
+
+def _unit_notes(cells: list[Cell], version: str) -> list[str]:
+    """Say where a unit printed in a cell was converted to the column's unit (codes.csv)."""
+    out = []
+    for c in cells:
+        if c.table != "proactive" or c.value is None:
+            continue
+        if (c.col == "fee_amount_wan" and c.raw.endswith("元") and not c.raw.endswith("万元")) or (
+                c.col == "procurement_amount" and "万元" in c.raw):
+            unit = "万元" if c.col == "fee_amount_wan" else "元"
+            out.append(f"table 二 {voc.cell_label(c.table, c.row, c.col, version)}: printed {c.raw!r}, "
+                       f"read as {c.value} {unit}")
+    return out
 
 
 def _summed_other(rows: dict[str, list[Tok]], i: int, col: str) -> Cell:
