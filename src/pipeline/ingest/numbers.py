@@ -10,9 +10,10 @@ Markdown, DOCX readers) or, in crawler dumps, with every cell boundary lost ("71
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 
 #: A cell that prints no number.
 BLANK_MARKS = frozenset({"", "/", "-", "—", "——", "–", "－", "无", "\\", "—-", "--"})
@@ -165,10 +166,16 @@ def cell_value(text: str, kind: str, col: str) -> int | float | None:
 
 # -- run-together digits ---------------------------------------------------------------------------
 
-@cache
+#: Above this many ways to cut one run, the run is not read at all (a hostile or garbled document).
+MAX_CUTS = 50_000
+
+
+@lru_cache(maxsize=4096)
 def _parts(chunk: str, k: int) -> tuple[tuple[str, ...], ...]:
     """All ways to cut ``chunk`` into ``k`` printed numbers (no leading zeros; a decimal point and
     a unit stay in the last number of the chunk; a sign starts a number)."""
+    if k > len(chunk) or math.comb(len(chunk) - 1, k - 1) > MAX_CUTS:
+        return ()
     if k == 1:
         return ((chunk,),) if _valid_part(chunk, last=True) else ()
     out: list[tuple[str, ...]] = []
