@@ -13,15 +13,25 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
 
 from pipeline.warehouse.engine import write_transaction
-from pipeline.warehouse.models import OUTCOME_STATUSES, Finding, Run, RunAgency
+from pipeline.warehouse.models import OUTCOME_STATUSES, Agency, Finding, Run, RunAgency
 from pipeline.warehouse.upsert import upsert
 
 FINDING_FIELDS: tuple[str, ...] = (
     "rule", "severity", "table", "row", "row_label", "col", "col_label", "expected", "actual", "message_zh", "message_en",
 )
+
+
+# Statements built once (building a statement costs more than running it on SQLite).
+_rt, _at, _fd = Run.__table__, Agency.__table__, Finding.__table__
+_RUN_EXISTS = select(_rt.c.id).where(_rt.c.id == bindparam("run_id"))
+_AGENCY_EXISTS = select(_at.c.id).where(_at.c.id == bindparam("agency_id"))
+_AGENCY_LOCK = _AGENCY_EXISTS.with_for_update()
+_DROP_FAILURE_FINDINGS = delete(_fd).where(
+    _fd.c.run_id == bindparam("run_id"), _fd.c.agency_id == bindparam("agency_id"), _fd.c.report_id.is_(None))
+_INSERT_FINDING = insert(_fd)
 
 
 class WarehouseError(ValueError):
@@ -94,8 +104,7 @@ def record_outcome(conn: Connection, *, run_id: str, agency_id: str, year: int, 
         "report_id": report_id, "source_name": getattr(source, "name", None),
         "source_sha256": getattr(source, "sha256", None), "recorded_at": utcnow(),
     }], ["run_id", "agency_id"])
-    fd = Finding.__table__
-    conn.execute(delete(fd).where(fd.c.run_id == run_id, fd.c.agency_id == agency_id, fd.c.report_id.is_(None)))
+    conn.execute(_DROP_FAILURE_FINDINGS, {"run_id": run_id, "agency_id": agency_id})
 
 
 def write_findings(conn: Connection, findings: Sequence, *, run_id: str, agency_id: str, year: int,
@@ -113,7 +122,7 @@ def write_findings(conn: Connection, findings: Sequence, *, run_id: str, agency_
             "message_zh": d["message_zh"] or "", "message_en": d["message_en"] or "",
         })
     if rows:
-        conn.execute(insert(Finding.__table__), rows)
+        conn.execute(_INSERT_FINDING, rows)
 
 
 def finding_dict(f: Any) -> dict[str, Any]:
@@ -133,15 +142,10 @@ def _text(v: Any) -> str | None:
 
 
 def _require_run(conn: Connection, run_id: str) -> None:
-    if conn.execute(select(Run.__table__.c.id).where(Run.__table__.c.id == run_id)).first() is None:
+    if conn.execute(_RUN_EXISTS, {"run_id": run_id}).first() is None:
         raise WarehouseError(f"run {run_id!r} is not in the ledger (call start_run first)")
 
 
 def _require_agency(conn: Connection, agency_id: str, *, lock: bool = False) -> None:
-    from pipeline.warehouse.models import Agency
-
-    q = select(Agency.__table__.c.id).where(Agency.__table__.c.id == agency_id)
-    if lock:
-        q = q.with_for_update()
-    if conn.execute(q).first() is None:
+    if conn.execute(_AGENCY_LOCK if lock else _AGENCY_EXISTS, {"agency_id": agency_id}).first() is None:
         raise WarehouseError(f"agency {agency_id!r} is not in the warehouse (sync the registry first)")

@@ -14,12 +14,14 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import numbers
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import chain
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
 
 import pipeline
 from pipeline import vocabulary as voc
@@ -38,8 +40,23 @@ from pipeline.warehouse.models import Agency, District, FactCell, Report, Report
 from pipeline.warehouse.upsert import upsert
 
 FACT_COLUMNS: tuple[str, ...] = ("report_id", "table_code", "row_code", "col_code", "value", "raw", "blank", "ambiguous", "seq")
+#: PostgreSQL types of :data:`FACT_COLUMNS` for binary COPY (cheaper to encode and to parse than text).
+_PG_FACT_TYPES: tuple[str, ...] = ("int4", "text", "text", "text", "float8", "text", "bool", "bool", "int4")
 CHUNK_ROWS = 50_000
+#: SQLite: rows per INSERT statement (9 parameters each: 900 stays under the oldest SQLite limit of 999).
+#: ``executemany`` of 100-row tuples costs about a third less CPU than of one-row tuples.
+_ROWS_PER_STATEMENT = 100
 _MAX_EXACT = 2**53  # integers above this do not survive a double
+
+
+# Statements of load_report, built once (building a statement costs more than running it on SQLite).
+_r = Report.__table__
+_THIS_AGENCY_YEAR = (_r.c.agency_id == bindparam("agency_id"), _r.c.year == bindparam("year"))
+_ACTIVE = select(_r.c.id, _r.c.version, _r.c.source_sha256, _r.c.parse_sha256).where(*_THIS_AGENCY_YEAR, _r.c.is_active)
+_LAST_VERSION = select(func.max(_r.c.version)).where(*_THIS_AGENCY_YEAR)
+_DEACTIVATE = _r.update().where(_r.c.id == bindparam("old_id")).values(is_active=False)
+_INSERT_REPORT = insert(_r).returning(_r.c.id)
+_INSERT_SECTIONS = insert(ReportSection.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,32 +143,28 @@ def load_report(
     table, row and column for a report it cannot store.
     """
     digest = parse_digest(report)
-    rt = Report.__table__
+    where = {"agency_id": agency_id, "year": year}
     with write_transaction(engine) as conn:
         _require_run(conn, run_id)
         _require_agency(conn, agency_id, lock=True)  # serialises loads of one agency on PostgreSQL
-        active = conn.execute(
-            select(rt.c.id, rt.c.version, rt.c.source_sha256, rt.c.parse_sha256)
-            .where(rt.c.agency_id == agency_id, rt.c.year == year, rt.c.is_active)
-        ).first()
+        active = conn.execute(_ACTIVE, where).first()
         if active is not None and active.source_sha256 == source.sha256 and active.parse_sha256 == digest:
             record_outcome(conn, run_id=run_id, agency_id=agency_id, year=year, status="unchanged",
                            reason=f"same file and parse as version {active.version}", report_id=active.id,
                            source=source)
             return LoadOutcome(active.id, active.version, False)
-        version = (conn.execute(
-            select(func.max(rt.c.version)).where(rt.c.agency_id == agency_id, rt.c.year == year)
-        ).scalar() or 0) + 1
+        version = (conn.execute(_LAST_VERSION, where).scalar() or 0) + 1
         if active is not None:
-            conn.execute(update(rt).where(rt.c.id == active.id).values(is_active=False))
+            conn.execute(_DEACTIVATE, {"old_id": active.id})
         m = report.meta
-        report_id = conn.execute(insert(rt).values(
-            agency_id=agency_id, year=year, version=version, is_active=True, status=status,
-            template_version=report.template, parser_version=parser_version or pipeline.__version__,
-            source_name=source.name, source_sha256=source.sha256, source_size=source.size, source_form=source.form,
-            parse_sha256=digest, run_id=run_id, loaded_at=utcnow(), meta_agency=m.agency, meta_year=m.year,
-            title=m.title, published_on=m.published_on, index_no=m.index_no, warnings=list(report.warnings),
-        ).returning(rt.c.id)).scalar_one()
+        report_id = conn.execute(_INSERT_REPORT, {
+            "agency_id": agency_id, "year": year, "version": version, "is_active": True, "status": status,
+            "template_version": report.template, "parser_version": parser_version or pipeline.__version__,
+            "source_name": source.name, "source_sha256": source.sha256, "source_size": source.size,
+            "source_form": source.form, "parse_sha256": digest, "run_id": run_id, "loaded_at": utcnow(),
+            "meta_agency": m.agency, "meta_year": m.year, "title": m.title, "published_on": m.published_on,
+            "index_no": m.index_no, "warnings": list(report.warnings),
+        }).scalar_one()
         write_cells(conn, cell_rows(report, report_id=report_id, where=f"agency {agency_id} {year}, file {source.name}"))
         sections = [{"report_id": report_id, "section_code": k, "text": v}
                     for k, v in report.sections.items() if v]
@@ -159,7 +172,7 @@ def load_report(
         if unknown:
             raise WarehouseError(f"agency {agency_id} {year}, file {source.name}: unknown section code(s) {unknown}")
         if sections:
-            conn.execute(insert(ReportSection.__table__), sections)
+            conn.execute(_INSERT_SECTIONS, sections)
         write_findings(conn, findings, run_id=run_id, agency_id=agency_id, year=year, report_id=report_id)
         reason = "first version" if active is None else f"replaces version {active.version}"
         record_outcome(conn, run_id=run_id, agency_id=agency_id, year=year, status="loaded", reason=reason,
@@ -168,43 +181,72 @@ def load_report(
 
 
 @cache
-def _codes(table: str, axis: str) -> frozenset[str]:
-    return frozenset(c.code for c in voc.codes() if c.table == table and c.axis == axis)
+def _valid_keys() -> frozenset[tuple[str, str, str]]:
+    """Every (table, row, col) whose codes the vocabulary knows (either template version)."""
+    out = set()
+    for t in voc.TABLES:
+        rows = [c.code for c in voc.codes() if c.table == t and c.axis == "row"]
+        cols = [c.code for c in voc.codes() if c.table == t and c.axis == "col"]
+        out.update((t, r, c) for r in rows for c in cols)
+    return frozenset(out)
 
 
 def cell_rows(report: ParsedReport, *, report_id: int, where: str = "report") -> list[tuple]:
-    """The report's cells as fact tuples (:data:`FACT_COLUMNS`), every code and value checked."""
+    """The report's cells as fact tuples (:data:`FACT_COLUMNS`), every code and value checked.
+
+    Written for speed (it runs once per loaded cell): plain ints and floats take the fast path, and
+    an error message is only formatted when there is an error.
+    """
+    valid = _valid_keys()
     out: list[tuple] = []
+    append = out.append
     seen: set[tuple[str, str, str]] = set()
     for seq, c in enumerate(report.cells):
-        at = f"{where}: table {c.table}, row {c.row}, column {c.col}"
-        if c.table not in voc.TABLES:
-            raise WarehouseError(f"{where}: unknown table {c.table!r} (row {c.row}, column {c.col})")
-        if c.row not in _codes(c.table, "row"):
-            raise WarehouseError(f"{at}: unknown row code {c.row!r}")
-        if c.col not in _codes(c.table, "col"):
-            raise WarehouseError(f"{at}: unknown column code {c.col!r}")
-        if (c.table, c.row, c.col) in seen:
-            raise WarehouseError(f"{at}: the cell appears twice")
-        seen.add((c.table, c.row, c.col))
+        key = (c.table, c.row, c.col)
+        if key not in valid or key in seen:
+            raise WarehouseError(_key_problem(c, where, seen))
+        seen.add(key)
         v = c.value
         if v is not None:
-            if isinstance(v, bool) or not isinstance(v, int | float):
-                raise WarehouseError(f"{at}: value {v!r} is not a number")
-            if isinstance(v, float) and not math.isfinite(v):
-                raise WarehouseError(f"{at}: value {v!r} is not finite")
-            if abs(v) > _MAX_EXACT:
-                raise WarehouseError(f"{at}: value {v!r} is too large to store exactly")
-            v = float(v)
-        out.append((report_id, c.table, c.row, c.col, v, c.raw or "", v is None, bool(c.ambiguous), seq))
+            t = type(v)
+            if not ((t is int or (t is float and math.isfinite(v))) and -_MAX_EXACT <= v <= _MAX_EXACT):
+                v = _odd_number(c, where)
+        append((report_id, c.table, c.row, c.col, v, c.raw or "", v is None, bool(c.ambiguous), seq))
     return out
+
+
+def _place(c, where: str) -> str:
+    return f"{where}: table {c.table}, row {c.row}, column {c.col}"
+
+
+def _key_problem(c, where: str, seen: set) -> str:
+    if c.table not in voc.TABLES:
+        return f"{where}: unknown table {c.table!r} (row {c.row}, column {c.col})"
+    if not any(k[0] == c.table and k[1] == c.row for k in _valid_keys()):
+        return f"{_place(c, where)}: unknown row code {c.row!r}"
+    if not any(k[0] == c.table and k[2] == c.col for k in _valid_keys()):
+        return f"{_place(c, where)}: unknown column code {c.col!r}"
+    return f"{_place(c, where)}: the cell appears twice"
+
+
+def _odd_number(c, where: str) -> float:
+    """A value that is not a plain int/float: accept other real numbers (numpy, Decimal), refuse the rest."""
+    v = c.value
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        raise WarehouseError(f"{_place(c, where)}: value {v!r} is not a number")
+    f = float(v)
+    if not math.isfinite(f):
+        raise WarehouseError(f"{_place(c, where)}: value {v!r} is not finite")
+    if abs(f) > _MAX_EXACT:
+        raise WarehouseError(f"{_place(c, where)}: value {v!r} is too large to store exactly")
+    return f
 
 
 def write_cells(conn: Connection, rows: Iterable[tuple], *, chunk: int = CHUNK_ROWS) -> int:
     """Bulk-insert fact tuples (:data:`FACT_COLUMNS` order) in the connection's open transaction.
 
-    PostgreSQL: ``COPY … FROM STDIN`` through psycopg (one COPY per chunk). SQLite and others:
-    ``executemany`` of the plain tuples per chunk. Returns the number of rows written.
+    PostgreSQL: binary ``COPY … FROM STDIN`` through psycopg (one COPY per chunk). SQLite and others:
+    ``executemany`` per chunk of plain tuples, 100 rows to a statement. Returns the number of rows written.
     """
     rows = rows if isinstance(rows, list) else list(rows)
     if not rows:
@@ -215,12 +257,22 @@ def write_cells(conn: Connection, rows: Iterable[tuple], *, chunk: int = CHUNK_R
         dbapi = conn.connection.driver_connection
         with dbapi.cursor() as cur:
             for i in range(0, len(rows), chunk):
-                with cur.copy(f"COPY {table} ({cols}) FROM STDIN") as cp:
+                with cur.copy(f"COPY {table} ({cols}) FROM STDIN (FORMAT BINARY)") as cp:
+                    cp.set_types(_PG_FACT_TYPES)
                     for r in rows[i:i + chunk]:
                         cp.write_row(r)
     else:
-        marks = ", ".join("?" if conn.dialect.paramstyle == "qmark" else "%s" for _ in FACT_COLUMNS)
-        sql = f"INSERT INTO {table} ({cols}) VALUES ({marks})"
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        one = "(" + ", ".join(mark for _ in FACT_COLUMNS) + ")"
+        single = f"INSERT INTO {table} ({cols}) VALUES {one}"
+        multi = f"INSERT INTO {table} ({cols}) VALUES " + ", ".join([one] * _ROWS_PER_STATEMENT)
         for i in range(0, len(rows), chunk):
-            conn.exec_driver_sql(sql, rows[i:i + chunk])
+            part = rows[i:i + chunk]
+            whole = len(part) - len(part) % _ROWS_PER_STATEMENT
+            if whole:
+                it = iter(part[:whole])
+                groups = [tuple(chain.from_iterable(g)) for g in zip(*[it] * _ROWS_PER_STATEMENT, strict=True)]
+                conn.exec_driver_sql(multi, groups)
+            if whole < len(part):
+                conn.exec_driver_sql(single, part[whole:])
     return len(rows)

@@ -20,14 +20,14 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_table('dim_sections',
-    sa.Column('code', sa.String(length=16), nullable=False),
+    sa.Column('code', sa.String(length=16).with_variant(sa.String(length=16, collation='C'), 'postgresql'), nullable=False),
     sa.Column('heading_zh', sa.String(length=100), nullable=False),
     sa.Column('ordinal', sa.SmallInteger(), nullable=False),
     sa.Column('narrative', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('code', name=op.f('pk_dim_sections'))
     )
     op.create_table('dim_tables',
-    sa.Column('code', sa.String(length=16), nullable=False),
+    sa.Column('code', sa.String(length=16).with_variant(sa.String(length=16, collation='C'), 'postgresql'), nullable=False),
     sa.Column('title_zh', sa.String(length=100), nullable=False),
     sa.Column('ordinal', sa.SmallInteger(), nullable=False),
     sa.PrimaryKeyConstraint('code', name=op.f('pk_dim_tables'))
@@ -37,6 +37,20 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('full_name', sa.String(length=200), nullable=False),
     sa.PrimaryKeyConstraint('code', name=op.f('pk_districts'))
+    )
+    op.create_table('fact_cells',
+    sa.Column('report_id', sa.Integer(), nullable=False),
+    sa.Column('table_code', sa.String(length=16).with_variant(sa.String(length=16, collation='C'), 'postgresql'), nullable=False),
+    sa.Column('row_code', sa.String(length=48).with_variant(sa.String(length=48, collation='C'), 'postgresql'), nullable=False),
+    sa.Column('col_code', sa.String(length=48).with_variant(sa.String(length=48, collation='C'), 'postgresql'), nullable=False),
+    sa.Column('value', sa.Double(), nullable=True),
+    sa.Column('raw', sa.Text(), nullable=False),
+    sa.Column('blank', sa.Boolean(), nullable=False),
+    sa.Column('ambiguous', sa.Boolean(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.CheckConstraint('(blank AND value IS NULL) OR (NOT blank AND value IS NOT NULL)', name=op.f('ck_fact_cells_blank_iff_null')),
+    sa.PrimaryKeyConstraint('report_id', 'table_code', 'row_code', 'col_code', name=op.f('pk_fact_cells')),
+    sqlite_with_rowid=False,
     )
     op.create_table('runs',
     sa.Column('id', sa.String(length=36), nullable=False),
@@ -67,8 +81,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_agencies_district_code'), ['district_code'], unique=False)
 
     op.create_table('dim_cols',
-    sa.Column('table_code', sa.String(length=16), nullable=False),
-    sa.Column('code', sa.String(length=48), nullable=False),
+    sa.Column('table_code', sa.String(length=16).with_variant(sa.String(length=16, collation='C'), 'postgresql'), nullable=False),
+    sa.Column('code', sa.String(length=48).with_variant(sa.String(length=48, collation='C'), 'postgresql'), nullable=False),
     sa.Column('label_v2019', sa.String(length=200), nullable=True),
     sa.Column('label_v2021', sa.String(length=200), nullable=True),
     sa.Column('versions', sa.String(length=8), nullable=False),
@@ -79,8 +93,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('table_code', 'code', name=op.f('pk_dim_cols'))
     )
     op.create_table('dim_rows',
-    sa.Column('table_code', sa.String(length=16), nullable=False),
-    sa.Column('code', sa.String(length=48), nullable=False),
+    sa.Column('table_code', sa.String(length=16).with_variant(sa.String(length=16, collation='C'), 'postgresql'), nullable=False),
+    sa.Column('code', sa.String(length=48).with_variant(sa.String(length=48, collation='C'), 'postgresql'), nullable=False),
     sa.Column('label_v2019', sa.String(length=200), nullable=True),
     sa.Column('label_v2021', sa.String(length=200), nullable=True),
     sa.Column('versions', sa.String(length=8), nullable=False),
@@ -122,20 +136,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_reports_run_id'), ['run_id'], unique=False)
         batch_op.create_index('ux_reports_active', ['agency_id', 'year'], unique=True, sqlite_where=sa.text('is_active'), postgresql_where=sa.text('is_active'))
 
-    op.create_table('fact_cells',
-    sa.Column('report_id', sa.Integer(), nullable=False),
-    sa.Column('table_code', sa.String(length=16), nullable=False),
-    sa.Column('row_code', sa.String(length=48), nullable=False),
-    sa.Column('col_code', sa.String(length=48), nullable=False),
-    sa.Column('value', sa.Double(), nullable=True),
-    sa.Column('raw', sa.Text(), nullable=False),
-    sa.Column('blank', sa.Boolean(), nullable=False),
-    sa.Column('ambiguous', sa.Boolean(), nullable=False),
-    sa.Column('seq', sa.Integer(), nullable=False),
-    sa.CheckConstraint('(blank AND value IS NULL) OR (NOT blank AND value IS NOT NULL)', name=op.f('ck_fact_cells_blank_iff_null')),
-    sa.PrimaryKeyConstraint('report_id', 'table_code', 'row_code', 'col_code', name=op.f('pk_fact_cells')),
-    sqlite_with_rowid=False,
-    )
     op.create_table('findings',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('report_id', sa.Integer(), nullable=True),
@@ -145,10 +145,10 @@ def upgrade() -> None:
     sa.Column('seq', sa.Integer(), nullable=False),
     sa.Column('rule', sa.String(length=64), nullable=False),
     sa.Column('severity', sa.String(length=16), nullable=False),
-    sa.Column('table_code', sa.String(length=16), nullable=True),
-    sa.Column('row_code', sa.String(length=48), nullable=True),
+    sa.Column('table_code', sa.String(length=16).with_variant(sa.String(length=16, collation='C'), 'postgresql'), nullable=True),
+    sa.Column('row_code', sa.String(length=48).with_variant(sa.String(length=48, collation='C'), 'postgresql'), nullable=True),
     sa.Column('row_label', sa.String(length=200), nullable=True),
-    sa.Column('col_code', sa.String(length=48), nullable=True),
+    sa.Column('col_code', sa.String(length=48).with_variant(sa.String(length=48, collation='C'), 'postgresql'), nullable=True),
     sa.Column('col_label', sa.String(length=200), nullable=True),
     sa.Column('expected', sa.Text(), nullable=True),
     sa.Column('actual', sa.Text(), nullable=True),
@@ -165,7 +165,7 @@ def upgrade() -> None:
 
     op.create_table('report_sections',
     sa.Column('report_id', sa.Integer(), nullable=False),
-    sa.Column('section_code', sa.String(length=16), nullable=False),
+    sa.Column('section_code', sa.String(length=16).with_variant(sa.String(length=16, collation='C'), 'postgresql'), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['report_id'], ['reports.id'], name=op.f('fk_report_sections_report_id_reports'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['section_code'], ['dim_sections.code'], name=op.f('fk_report_sections_section_code_dim_sections')),
@@ -203,7 +203,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_findings_report_id'))
 
     op.drop_table('findings')
-    op.drop_table('fact_cells')
     with op.batch_alter_table('reports', schema=None) as batch_op:
         batch_op.drop_index('ux_reports_active', sqlite_where=sa.text('is_active'), postgresql_where=sa.text('is_active'))
         batch_op.drop_index(batch_op.f('ix_reports_run_id'))
@@ -216,6 +215,7 @@ def downgrade() -> None:
 
     op.drop_table('agencies')
     op.drop_table('runs')
+    op.drop_table('fact_cells')
     op.drop_table('districts')
     op.drop_table('dim_tables')
     op.drop_table('dim_sections')
