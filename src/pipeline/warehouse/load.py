@@ -18,7 +18,7 @@ import numbers
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from itertools import chain
+from itertools import chain, islice
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
@@ -245,34 +245,39 @@ def _odd_number(c, where: str) -> float:
 def write_cells(conn: Connection, rows: Iterable[tuple], *, chunk: int = CHUNK_ROWS) -> int:
     """Bulk-insert fact tuples (:data:`FACT_COLUMNS` order) in the connection's open transaction.
 
-    PostgreSQL: binary ``COPY … FROM STDIN`` through psycopg (one COPY per chunk). SQLite and others:
+    PostgreSQL: binary ``COPY … FROM STDIN`` through psycopg, one COPY per ``chunk`` rows, streaming
+    (``rows`` may be a generator: the server works while the rest are produced). SQLite and others:
     ``executemany`` per chunk of plain tuples, 100 rows to a statement. Returns the number of rows written.
     """
-    rows = rows if isinstance(rows, list) else list(rows)
-    if not rows:
-        return 0
+    it = iter(rows)
+    written = 0
     cols = ", ".join(FACT_COLUMNS)
     table = FactCell.__tablename__
     if conn.dialect.name == "postgresql":
         dbapi = conn.connection.driver_connection
         with dbapi.cursor() as cur:
-            for i in range(0, len(rows), chunk):
+            while True:
+                first = next(it, None)
+                if first is None:
+                    return written
                 with cur.copy(f"COPY {table} ({cols}) FROM STDIN (FORMAT BINARY)") as cp:
                     cp.set_types(_PG_FACT_TYPES)
-                    for r in rows[i:i + chunk]:
+                    cp.write_row(first)
+                    written += 1
+                    for r in islice(it, chunk - 1):
                         cp.write_row(r)
-    else:
-        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        one = "(" + ", ".join(mark for _ in FACT_COLUMNS) + ")"
-        single = f"INSERT INTO {table} ({cols}) VALUES {one}"
-        multi = f"INSERT INTO {table} ({cols}) VALUES " + ", ".join([one] * _ROWS_PER_STATEMENT)
-        for i in range(0, len(rows), chunk):
-            part = rows[i:i + chunk]
-            whole = len(part) - len(part) % _ROWS_PER_STATEMENT
-            if whole:
-                it = iter(part[:whole])
-                groups = [tuple(chain.from_iterable(g)) for g in zip(*[it] * _ROWS_PER_STATEMENT, strict=True)]
-                conn.exec_driver_sql(multi, groups)
-            if whole < len(part):
-                conn.exec_driver_sql(single, part[whole:])
-    return len(rows)
+                        written += 1
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    one = "(" + ", ".join(mark for _ in FACT_COLUMNS) + ")"
+    single = f"INSERT INTO {table} ({cols}) VALUES {one}"
+    multi = f"INSERT INTO {table} ({cols}) VALUES " + ", ".join([one] * _ROWS_PER_STATEMENT)
+    while part := list(islice(it, chunk)):
+        whole = len(part) - len(part) % _ROWS_PER_STATEMENT
+        if whole:
+            grouped = iter(part[:whole])
+            groups = [tuple(chain.from_iterable(g)) for g in zip(*[grouped] * _ROWS_PER_STATEMENT, strict=True)]
+            conn.exec_driver_sql(multi, groups)
+        if whole < len(part):
+            conn.exec_driver_sql(single, part[whole:])
+        written += len(part)
+    return written
