@@ -31,7 +31,6 @@ _SKIP = frozenset({"style", "noscript", "template", "head", "iframe", "svg", "se
 _CHARSET_RE = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _JS_ESCAPE_RE = re.compile(r"""\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[nrt"'/\\])""")
-_WS_RE = re.compile(r"\s+")
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
 
 
@@ -77,18 +76,21 @@ class _Lines:
         self.cur: list[str] = []
 
     def flush(self) -> None:
-        s = _WS_RE.sub(" ", "".join(self.cur)).strip()
-        if s:
-            self.out.append(s)
-        self.cur.clear()
+        cur = self.cur
+        if cur:
+            s = " ".join("".join(cur).split())  # whitespace runs → one space, ends stripped
+            if s:
+                self.out.append(s)
+            cur.clear()
 
     def walk(self, el: etree._Element) -> None:
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if not tag or tag in _SKIP:
+        tag = el.tag
+        if type(tag) is not str or tag in _SKIP:
             return  # comments, processing instructions, page furniture
         if tag == "script":
             body = el.text or ""
-            if "<table" in body.lower() or "&lt;table" in body.lower():
+            low = body.lower()
+            if "<table" in low or "&lt;table" in low:
                 self.flush()
                 self.fragment(_unescape_js(body))
             return
@@ -97,15 +99,20 @@ class _Lines:
             self.table(el)
             self.flush()
             return
-        if tag in _BLOCK:
+        block = tag in _BLOCK
+        cur = self.cur
+        if block:
             self.flush()
-        if el.text:
-            self.cur.append(el.text)
+        text = el.text
+        if text:
+            cur.append(text)
+        walk = self.walk
         for child in el:
-            self.walk(child)
-            if child.tail:
-                self.cur.append(child.tail)
-        if tag in _BLOCK:
+            walk(child)
+            tail = child.tail
+            if tail:
+                cur.append(tail)
+        if block:
             self.flush()
 
     def fragment(self, html: str) -> None:
@@ -114,9 +121,12 @@ class _Lines:
             self.walk(root)
 
     def table(self, table: etree._Element) -> None:
+        # one look for a nested table saves a look in every cell of an ordinary table
+        nested = _nests_table(table)
+        out = self.out
         for tr in _rows(table):
-            cells = [c for c in tr if c.tag in ("td", "th")]
-            if any(_has_table(c) for c in cells):
+            cells = [c for c in tr if c.tag in _CELL_TAGS]
+            if nested and any(_has_table(c) for c in cells):
                 for c in cells:  # a layout table: walk into its cells
                     self.walk(c)
                     self.flush()
@@ -124,19 +134,31 @@ class _Lines:
             texts: list[str] = []
             for c in cells:
                 texts.append(_cell_text(c))
-                texts += [""] * (_span(c) - 1)  # a merged cell covers its columns: the others are empty
+                if c.get("colspan") is not None:
+                    texts += [""] * (_span(c) - 1)  # a merged cell covers its columns: the others are empty
             if len(texts) > 1:
-                self.out.append("\t".join(texts))  # blank cells kept: a row of empty cells is data
+                out.append("\t".join(texts))  # blank cells kept: a row of empty cells is data
             elif texts and texts[0]:
-                self.out.append(texts[0])
+                out.append(texts[0])
+
+
+_CELL_TAGS = frozenset({"td", "th"})
+
+
+def _nests_table(table: etree._Element) -> bool:
+    """Whether a table holds another table (its own ``iter`` yields itself first)."""
+    it = table.iter("table")
+    next(it, None)
+    return next(it, None) is not None
 
 
 def _rows(table: etree._Element) -> list[etree._Element]:
     out = []
     for child in table:
-        if child.tag == "tr":
+        tag = child.tag
+        if tag == "tr":
             out.append(child)
-        elif child.tag in ("tbody", "thead", "tfoot"):
+        elif tag in ("tbody", "thead", "tfoot"):
             out.extend(r for r in child if r.tag == "tr")
     return out
 
@@ -154,7 +176,7 @@ def _has_table(cell: etree._Element) -> bool:
 
 def _cell_text(cell: etree._Element) -> str:
     """The words of a cell, joined: labels split over spans or lines meet again ("22<br>（其中…）")."""
-    return _WS_RE.sub(" ", etree.tostring(cell, method="text", encoding="unicode", with_tail=False)).strip()
+    return " ".join(etree.tostring(cell, method="text", encoding="unicode", with_tail=False).split())
 
 
 def _parse(text: str) -> etree._Element | None:
