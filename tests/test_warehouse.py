@@ -496,3 +496,13 @@ def test_the_docs_example_queries_run(wh, registry):
     for sql in queries:
         rows = _rows(wh, sql)
         assert rows, f"no rows from the docs query:\n{sql}"
+
+
+def test_source_file_from_path_hashes_the_content(tmp_path):
+    import hashlib
+
+    p = tmp_path / "330803-edu.html"
+    p.write_bytes("<html>报告</html>".encode())
+    src = SourceFile.from_path(p, "html")
+    assert src == SourceFile("330803-edu.html", hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_size, "html")
+    assert SourceFile.from_bytes(p.name, p.read_bytes(), "html") == src
