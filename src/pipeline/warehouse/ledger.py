@@ -59,7 +59,7 @@ def finish_run(engine: Engine, run_id: str, *, status: str) -> None:
     """Close a run: its final status, finish time and the count of agencies per outcome."""
     ra = RunAgency.__table__
     with write_transaction(engine) as conn:
-        _require_run(conn, run_id)
+        require_run(conn, run_id)
         counts = dict(conn.execute(
             select(ra.c.status, func.count()).where(ra.c.run_id == run_id).group_by(ra.c.status)
         ).all())
@@ -88,8 +88,8 @@ def record_failure(
     if status not in ("failed", "missing"):
         raise WarehouseError(f"record_failure: status must be failed or missing, got {status!r}")
     with write_transaction(engine) as conn:
-        _require_run(conn, run_id)
-        _require_agency(conn, agency_id)
+        require_run(conn, run_id)
+        require_agency(conn, agency_id)
         record_outcome(conn, run_id=run_id, agency_id=agency_id, year=year, status=status, reason=reason,
                        report_id=None, source=source)
         write_findings(conn, findings, run_id=run_id, agency_id=agency_id, year=year, report_id=None)
@@ -141,11 +141,11 @@ def _text(v: Any) -> str | None:
     return str(v)
 
 
-def _require_run(conn: Connection, run_id: str) -> None:
+def require_run(conn: Connection, run_id: str) -> None:
     if conn.execute(_RUN_EXISTS, {"run_id": run_id}).first() is None:
         raise WarehouseError(f"run {run_id!r} is not in the ledger (call start_run first)")
 
 
-def _require_agency(conn: Connection, agency_id: str, *, lock: bool = False) -> None:
+def require_agency(conn: Connection, agency_id: str, *, lock: bool = False) -> None:
     if conn.execute(_AGENCY_LOCK if lock else _AGENCY_EXISTS, {"agency_id": agency_id}).first() is None:
         raise WarehouseError(f"agency {agency_id!r} is not in the warehouse (sync the registry first)")

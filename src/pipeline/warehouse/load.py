@@ -30,9 +30,9 @@ from pipeline.registry import Registry
 from pipeline.warehouse.engine import write_transaction
 from pipeline.warehouse.ledger import (
     WarehouseError,
-    _require_agency,
-    _require_run,
     record_outcome,
+    require_agency,
+    require_run,
     utcnow,
     write_findings,
 )
@@ -145,8 +145,8 @@ def load_report(
     digest = parse_digest(report)
     where = {"agency_id": agency_id, "year": year}
     with write_transaction(engine) as conn:
-        _require_run(conn, run_id)
-        _require_agency(conn, agency_id, lock=True)  # serialises loads of one agency on PostgreSQL
+        require_run(conn, run_id)
+        require_agency(conn, agency_id, lock=True)  # serialises loads of one agency on PostgreSQL
         active = conn.execute(_ACTIVE, where).first()
         if active is not None and active.source_sha256 == source.sha256 and active.parse_sha256 == digest:
             record_outcome(conn, run_id=run_id, agency_id=agency_id, year=year, status="unchanged",
