@@ -106,10 +106,10 @@ def process_agency(job: AgencyJob, *, run_id: str, warehouse_url: str, policy: s
     base = dict(district=job.district, year=job.year, agency_id=job.agency_id, agency_name=job.agency_name)
 
     def fail(reason: str, source: SourceFile | None = None, findings: Sequence = ()) -> AgencyFailed:
-        record_failure(engine, run_id=run_id, agency_id=job.agency_id, year=job.year, reason=reason,
-                       source=source, findings=findings)
-        errors = sum(1 for f in findings if f.severity == "error")
         status = MISSING if job.path is None and job.problem is None else FAILED
+        record_failure(engine, run_id=run_id, agency_id=job.agency_id, year=job.year, reason=reason,
+                       source=source, findings=findings, status=status)
+        errors = sum(1 for f in findings if f.severity == "error")
         return AgencyFailed(AgencyOutcome(**base, status=status, reason=reason,
                                           file=str(job.path) if job.path else None, errors=errors,
                                           warnings=len(findings) - errors, findings=list(findings)))
