@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.ingest import IngestError, detect_form, parse_file
+from pipeline.ingest import IngestError, detect_form, parse_bytes, read_submission
 from pipeline.registry import District, Registry, Submission, discover_submissions
 
 #: Outcome statuses of one agency in one run (the run ledger uses the same words).
@@ -119,10 +119,16 @@ def process_agency(job: AgencyJob, *, run_id: str, warehouse_url: str, policy: s
     if job.path is None:
         raise fail("no submission in the drop folder")
     try:
-        report = parse_file(job.path)
+        data = read_submission(job.path)
     except IngestError as e:
         raise fail(str(e)) from None
-    source = SourceFile.from_path(job.path, detect_form(job.path.read_bytes()[:65536], job.path.name))
+    form = "unknown"
+    try:
+        form = detect_form(data, job.path.name)
+        report = parse_bytes(data, str(job.path), form=form)
+    except IngestError as e:
+        raise fail(str(e), SourceFile.from_bytes(job.path.name, data, form)) from None
+    source = SourceFile.from_bytes(job.path.name, data, form)
     previous = previous_report(engine, agency_id=job.agency_id, year=job.year)
     result = validate_report(report, previous=previous)
     if not should_load(result, policy):

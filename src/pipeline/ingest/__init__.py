@@ -15,7 +15,7 @@ from pipeline.ingest.errors import IngestError
 from pipeline.model import ParsedReport
 from pipeline.settings import get_settings
 
-__all__ = ["FORMS", "IngestError", "detect_form", "parse_bytes", "parse_file"]
+__all__ = ["FORMS", "IngestError", "detect_form", "parse_bytes", "parse_file", "read_submission"]
 
 #: form name → module under ``pipeline.ingest.forms`` with ``parse(data: bytes, name: str) -> ParsedReport``.
 FORMS: dict[str, str] = {
@@ -72,8 +72,8 @@ def parse_bytes(data: bytes, name: str, *, form: str | None = None) -> ParsedRep
         raise IngestError(name, f"cannot read as {form}: {type(e).__name__}: {e}") from e
 
 
-def parse_file(path: str | Path, *, max_bytes: int | None = None) -> ParsedReport:
-    """Parse one submission file. Raises :class:`IngestError` (file and reason) when it cannot."""
+def read_submission(path: str | Path, *, max_bytes: int | None = None) -> bytes:
+    """The bytes of one submission file, refusing (before reading) a file over the size limit."""
     path = Path(path)
     limit = get_settings().max_file_bytes if max_bytes is None else max_bytes
     try:
@@ -83,7 +83,11 @@ def parse_file(path: str | Path, *, max_bytes: int | None = None) -> ParsedRepor
     if size > limit:
         raise IngestError(str(path), f"file is {size:,} bytes, over the {limit:,}-byte limit (PIPELINE_MAX_FILE_BYTES)")
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as e:
         raise IngestError(str(path), f"cannot read: {e.strerror or e}") from None
-    return parse_bytes(data, str(path))
+
+
+def parse_file(path: str | Path, *, max_bytes: int | None = None) -> ParsedReport:
+    """Parse one submission file. Raises :class:`IngestError` (file and reason) when it cannot."""
+    return parse_bytes(read_submission(path, max_bytes=max_bytes), str(path))
