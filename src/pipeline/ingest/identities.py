@@ -82,10 +82,11 @@ def resolve_requests(rows: Sequence[str], options: dict[str, list[list[Tok]]], v
     if combos <= MAX_COMBINATIONS:
         best_score = -1
         result_rows = [r for r in rows if r not in ("new_received", "carried_over", "total", "carry_forward")]
+        open_vals = [[count_values(rd) for rd in opts[r]] for r in open_rows]
         for combo in itertools.product(*(range(len(opts[r])) for r in open_rows)):
             vals = dict(fixed)
-            for r, i in zip(open_rows, combo, strict=True):
-                vals[r] = count_values(opts[r][i])
+            for r, rv, i in zip(open_rows, open_vals, combo, strict=True):
+                vals[r] = rv[i]
             score = _t3_column_score(vals, result_rows)
             if score > best_score:
                 best_score, best = score, [combo]
@@ -136,12 +137,13 @@ def resolve_flat(readings: list[list[Tok]], score: Callable[[Values], int],
                  plausibility: Callable[[Values], tuple[float, ...]] = _plausibility) -> tuple[list[Tok], set[int], int]:
     """Pick a reading of a flat sequence (table 四, a table-二 row): the best ``score`` wins; ties go
     to ``plausibility`` and the cells that differ among the tied readings come back as ambiguous."""
-    scored = [(score(count_or_amount(r)), r) for r in readings]
-    top = max(s for s, _ in scored)
-    tied = [r for s, r in scored if s == top]
-    tied.sort(key=lambda r: plausibility(count_or_amount(r)))
-    amb = _differing([count_or_amount(r) for r in tied]) if len(tied) > 1 else set()
-    return tied[0], amb, len(tied)
+    values = [count_or_amount(r) for r in readings]
+    scores = [score(v) for v in values]
+    top = max(scores)
+    tied = [(r, v) for r, v, s in zip(readings, values, scores, strict=True) if s == top]
+    tied.sort(key=lambda rv: plausibility(rv[1]))
+    amb = _differing([v for _, v in tied]) if len(tied) > 1 else set()
+    return tied[0][0], amb, len(tied)
 
 
 def count_or_amount(reading: Sequence[Tok]) -> Values:

@@ -142,11 +142,13 @@ def parse_number(text: str) -> tuple[str, str, str] | None:
     return (m.group(1), m.group(2), m.group(3) or "") if m else None
 
 
+@lru_cache(maxsize=8192)
 def cell_value(text: str, kind: str, col: str) -> int | float | None:
     """The value of a printed cell for a column of ``kind`` (count, signed_count, amount).
 
     Units are normalised as codes.csv says: the v2019 procurement amount to 元 ("25.1万元" →
-    251000), the v2021 fee stays in 万元 (a cell printed in 元 is converted to 万元).
+    251000), the v2021 fee stays in 万元 (a cell printed in 元 is converted to 万元). Cached: the
+    identities score every reading of a row, so the same few strings are typed again and again.
     """
     p = parse_number(text)
     if p is None:

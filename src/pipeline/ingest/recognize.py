@@ -37,10 +37,8 @@ from pipeline.model import Cell, ParsedReport
 __all__ = ["detect_version", "parse_lines", "parse_text"]
 
 # the vocabulary recomputes these from codes.csv on each call; a parse needs them for every cell
-_cell_keys = cache(voc.cell_keys)
 _cols = cache(voc.cols)
 _rows = cache(voc.rows)
-_row_cols = cache(voc.row_cols)
 
 
 def parse_lines(lines: Sequence[str], name: str) -> ParsedReport:
@@ -77,22 +75,20 @@ def parse_text(text: str, name: str) -> ParsedReport:
     warnings += t2.warnings + t3.warnings + t4.warnings
 
     cells: list[Cell] = []
-    t3_cols = _cols("requests", version)
-    t4_rows, t4_cols = _rows("appeals", version), _cols("appeals", version)
-    for key in _cell_keys(version, single_other=single_other):
+    sum_other = version == "v2019" and split_other
+    for key, i, kind in _cell_plan(version, single_other):
         table, row, col = key
         if table == "proactive":
-            i = _row_cols("proactive", version, row).index(col)
-            cells.append(_cell(key, t2.rows[row][i], (row, i) in t2.ambiguous))
+            tok, amb = t2.rows[row][i], (row, i) in t2.ambiguous
         elif table == "requests":
-            i = t3_cols.index(col)
-            if row == "other" and version == "v2019" and split_other:
+            if sum_other and row == "other":
                 cells.append(_summed_other(t3.rows, i, col))
                 continue
-            cells.append(_cell(key, t3.rows[row][i], (row, i) in t3.ambiguous))
+            tok, amb = t3.rows[row][i], (row, i) in t3.ambiguous
         else:
-            i = t4_rows.index(row) * 5 + t4_cols.index(col)
-            cells.append(_cell(key, t4.cells[i], i in t4.ambiguous))
+            tok, amb = t4.cells[i], i in t4.ambiguous
+        value = None if tok.blank else cell_value(tok.text, kind, col)
+        cells.append(Cell(table, row, col, value, tok.raw, amb))
     if version == "v2019" and split_other:
         warnings.append("format mismatch: v2019 table 二 with the v2021 （六） sub-rows in table 三; summed into （六）其他处理")
     _derive_blank_totals(cells, version, warnings)
@@ -126,12 +122,23 @@ def detect_version(t2_text: str, t3_text: str) -> tuple[str, bool, list[str]]:
     return version, split_other, warnings
 
 
-def _cell(key: tuple[str, str, str], tok: Tok, ambiguous: bool) -> Cell:
-    table, row, col = key
-    if tok.blank:
-        return Cell(table, row, col, None, tok.raw, ambiguous)
-    kind = voc.value_kind(table, col)
-    return Cell(table, row, col, cell_value(tok.text, kind, col), tok.raw, ambiguous)
+@cache
+def _cell_plan(version: str, single_other: bool) -> tuple[tuple[tuple[str, str, str], int, str], ...]:
+    """(cell key, index of the cell in its table reader's row — for table 四 in its 15 cells —, value
+    kind) for every cell of the template, in template order."""
+    plan = []
+    t3_cols = voc.cols("requests", version)
+    t4_rows, t4_cols = voc.rows("appeals", version), voc.cols("appeals", version)
+    for key in voc.cell_keys(version, single_other=single_other):
+        table, row, col = key
+        if table == "proactive":
+            i = voc.row_cols("proactive", version, row).index(col)
+        elif table == "requests":
+            i = t3_cols.index(col)
+        else:
+            i = t4_rows.index(row) * 5 + t4_cols.index(col)
+        plan.append((key, i, voc.value_kind(table, col)))
+    return tuple(plan)
 
 
 def _unit_notes(cells: list[Cell], version: str) -> list[str]:
@@ -157,6 +164,8 @@ def _summed_other(rows: dict[str, list[Tok]], i: int, col: str) -> Cell:
 def _derive_blank_totals(cells: list[Cell], version: str, warnings: list[str]) -> None:
     """A table-三 总计 cell left blank while its row prints every other cell (a converter dropped
     it): re-derive it by R-T3-ROW when R-T3-BAL gives the same number (template.md §8.4)."""
+    if all(c.value is not None for c in cells if c.table == "requests" and c.col == "total"):
+        return
     cm = {c.key: c for c in cells}
     cols = _cols("requests", version)
     for c in cells:
