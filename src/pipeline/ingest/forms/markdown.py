@@ -17,21 +17,32 @@ from pipeline.model import ParsedReport
 _SEPARATOR_RE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _HEADING_RE = re.compile(r"^\s{0,3}#{1,6}\s+")
 _EMPHASIS_RE = re.compile(r"(\*\*|__)(.+?)\1")
+_PIPE_RE = re.compile(r"(?<!\\)\|")
 
 
 def markdown_lines(text: str) -> list[str]:
-    """Lines of a Markdown document: pipe rows as tab-separated cells, headings as plain lines."""
+    """Lines of a Markdown document: pipe rows as tab-separated cells, headings as plain lines.
+
+    Each pattern runs only on lines that hold the characters it needs (a separator row has "--",
+    emphasis "**" or "__", a heading "#", an escaped pipe a backslash): most lines have none.
+    """
     out: list[str] = []
     for line in text.splitlines():
-        if _SEPARATOR_RE.match(line):
+        if "--" in line and _SEPARATOR_RE.match(line):
             continue
+        emphasis = "**" in line or "__" in line
         stripped = line.strip()
         if stripped.startswith("|"):
             body = stripped[1:-1] if stripped.endswith("|") and len(stripped) > 1 else stripped[1:]
-            cells = [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", body)]
-            out.append("\t".join(_EMPHASIS_RE.sub(r"\2", c) for c in cells))
+            if "\\" in body:
+                cells = [c.strip().replace("\\|", "|") for c in _PIPE_RE.split(body)]
+            else:
+                cells = [c.strip() for c in body.split("|")]
+            out.append("\t".join(_EMPHASIS_RE.sub(r"\2", c) for c in cells) if emphasis else "\t".join(cells))
             continue
-        out.append(_EMPHASIS_RE.sub(r"\2", _HEADING_RE.sub("", line)))
+        if "#" in line:
+            line = _HEADING_RE.sub("", line)
+        out.append(_EMPHASIS_RE.sub(r"\2", line) if emphasis else line)
     return out
 
 
