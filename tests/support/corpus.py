@@ -1,4 +1,4 @@
-"""The hand-checked truth of the real-report corpus as the project's canonical parse.
+"""The hand-checked truth of the real-report corpus as the project's canonical parse (``from support.corpus import …``).
 
 ``truth_report`` turns ``truth/<id>.json`` into a :class:`~pipeline.model.ParsedReport` with the same
 label→code mapping as ``../shared/tools/eval_corpus.py`` (the scorer of the parser), so tests of

@@ -9,6 +9,7 @@ narrative text and the wording of findings are handled report by report.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 import numpy as np
 
@@ -97,13 +98,7 @@ def _narrative(grid: Grid, reports: Sequence[ParsedReport], per_report: list[lis
 
 def _order(report: ParsedReport):
     """Errors first, then by table and by printed position of the row and column."""
-    version = report.template
-    pos: dict[tuple[str, str], int] = {}
-    for t in voc.TABLES:
-        for i, row in enumerate(voc.rows(t, version, single_other=report.single_other)):
-            pos[(t, "r:" + row)] = i
-        for i, col in enumerate(voc.cols(t, version)):
-            pos[(t, "c:" + col)] = i
+    pos = _positions(report.template, report.single_other)
 
     def key(f: Finding) -> tuple:
         t = f.table or ""
@@ -111,3 +106,14 @@ def _order(report: ParsedReport):
                 pos.get((t, "r:" + (f.row or "")), 999), pos.get((t, "c:" + (f.col or "")), 999), f.rule)
 
     return key
+
+
+@cache
+def _positions(version: str, single_other: bool) -> dict[tuple[str, str], int]:
+    pos: dict[tuple[str, str], int] = {}
+    for t in voc.TABLES:
+        for i, row in enumerate(voc.rows(t, version, single_other=single_other)):
+            pos[(t, "r:" + row)] = i
+        for i, col in enumerate(voc.cols(t, version)):
+            pos[(t, "c:" + col)] = i
+    return pos

@@ -89,6 +89,7 @@ class Grid:
     numeric: np.ndarray  # (n, K) bool: False where the value is not a number
     ambiguous: np.ndarray  # (n, K) bool: the parser marked the cell ambiguous
     bad_values: dict[tuple[int, int], object] = field(default_factory=dict)  # (report, key) → non-number given
+    _filled: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def n(self) -> int:
@@ -100,8 +101,10 @@ class Grid:
         return self.keys.variant_mask()[self.variant]
 
     def filled(self) -> np.ndarray:
-        """Values with blank, missing and non-numeric cells counted as 0 (the identities' reading)."""
-        return np.nan_to_num(self.values, nan=0.0)
+        """Values with blank, missing and non-numeric cells counted as 0 (the identities' reading); computed once."""
+        if self._filled is None:
+            self._filled = np.nan_to_num(self.values, nan=0.0)
+        return self._filled
 
     def value(self, report: int, table: str, row: str, col: str) -> float | None:
         v = self.values[report, self.keys.id(table, row, col)]
