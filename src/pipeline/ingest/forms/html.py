@@ -32,16 +32,22 @@ _CHARSET_RE = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _JS_ESCAPE_RE = re.compile(r"""\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[nrt"'/\\])""")
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+_UTF8_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, encoding="utf-8")
 
 
 def decode_html(data: bytes, name: str) -> str:
     """The text of an HTML page: BOM, strict UTF-8, the declared charset, then GB18030."""
+    return _decode(data, name)[0]
+
+
+def _decode(data: bytes, name: str) -> tuple[str, bool]:
+    """(text, whether ``data`` is exactly that text in UTF-8 — then the parser can take the bytes)."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
+        return data[3:].decode("utf-8", errors="replace"), False
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return data.decode("utf-16"), False
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), True
     except UnicodeDecodeError:
         pass
     for m in _CHARSET_RE.finditer(data[:8192]):
@@ -50,11 +56,11 @@ def decode_html(data: bytes, name: str) -> str:
             enc = "gb18030"
         try:
             codecs.lookup(enc)
-            return data.decode(enc)
+            return data.decode(enc), False
         except (LookupError, UnicodeDecodeError):
             continue
     try:
-        return data.decode("gb18030")
+        return data.decode("gb18030"), False
     except UnicodeDecodeError:
         raise IngestError(name, "cannot decode the page: neither UTF-8, its declared charset nor GB18030") from None
 
@@ -179,17 +185,19 @@ def _cell_text(cell: etree._Element) -> str:
     return " ".join(etree.tostring(cell, method="text", encoding="unicode", with_tail=False).split())
 
 
-def _parse(text: str) -> etree._Element | None:
+def _parse(text: str | bytes) -> etree._Element | None:
     try:
-        return etree.fromstring(text, _PARSER)
+        return etree.fromstring(text, _UTF8_PARSER if isinstance(text, bytes) else _PARSER)
     except (etree.ParserError, ValueError):
         return None
 
 
 def html_lines(text: str, name: str) -> list[str]:
     """The page as lines for :func:`pipeline.ingest.recognize.parse_lines`."""
-    text = _XML_DECL_RE.sub("", text, count=1)
-    root = _parse(text)
+    return _lines(_parse(_XML_DECL_RE.sub("", text, count=1)), name)
+
+
+def _lines(root: etree._Element | None, name: str) -> list[str]:
     if root is None:
         raise IngestError(name, "cannot parse the HTML page")
     lines = _Lines()
@@ -199,4 +207,8 @@ def html_lines(text: str, name: str) -> list[str]:
 
 
 def parse(data: bytes, name: str) -> ParsedReport:
-    return parse_lines(html_lines(decode_html(data, name), name), name)
+    text, utf8 = _decode(data, name)
+    if utf8 and not _XML_DECL_RE.match(text):
+        # the same characters, parsed from the bytes: saves the parser re-encoding the decoded text
+        return parse_lines(_lines(_parse(data), name), name)
+    return parse_lines(html_lines(text, name), name)
