@@ -60,6 +60,8 @@ def tokenize(segment: str, *, edge_cells: bool = False, words: bool = False, bas
     added to every ``end`` offset.
     """
     out: list[Tok] = []
+    append = out.append
+    number = NUMBER_RE.match
     lines = segment.split("\n")
     last = len(lines) - 1
     pos = base
@@ -68,45 +70,53 @@ def tokenize(segment: str, *, edge_cells: bool = False, words: bool = False, bas
         if not line:
             continue
         if line == CELL_BLANK:
-            out.append(Tok("", blank=True, end=start + 1))
+            append(Tok("", blank=True, end=start + 1))
             continue
         if "\t" not in line:
-            if NUMBER_RE.match(line):  # one number on the line (page text): the common case
-                out.append(Tok(line, fixed=False, end=start + len(line)))
+            if number(line):  # one number on the line (page text): the common case
+                append(Tok(line, fixed=False, end=start + len(line)))
             else:
                 _free_text(line, start, out, fixed=False, words=words)
             continue
         pieces = line.split("\t")
+        last_piece = len(pieces) - 1 if i == last else -1
         off = start
         for j, piece in enumerate(pieces):
             p0, off = off, off + len(piece) + 1
-            edge = (i == 0 and j == 0) or (i == last and j == len(pieces) - 1)
-            text = piece.strip()
-            if not edge or edge_cells:
+            if edge_cells or not ((i == 0 and j == 0) or j == last_piece):
+                text = piece.strip()
                 if text in BLANK_MARKS or text == CELL_BLANK:
-                    out.append(Tok(text if text != CELL_BLANK else "", blank=True, end=p0 + len(piece)))
+                    append(Tok(text if text != CELL_BLANK else "", blank=True, end=p0 + len(piece)))
                     continue
-                if NUMBER_RE.match(text):
-                    out.append(Tok(text, end=p0 + len(piece)))
+                if number(text):
+                    append(Tok(text, end=p0 + len(piece)))
                     continue
-            _free_text(piece, p0, out, fixed=True, words=words)
+            if piece:
+                _free_text(piece, p0, out, fixed=True, words=words)
     return out
 
 
 _GLUED_RE = re.compile(r"(\d+(?:\.\d+)?(?:万元|元)?)")
-_FREE_RE = re.compile(r"(\([^()\n]*\))|([^\s()]+)")
+#: A bracketed remark, a word without digits (to its end), or any other word.
+_FREE_RE = re.compile(r"(\([^()\n]*\))|([^\s()\d]+)(?![^\s()])|([^\s()]+)")
 
 
 def _free_text(text: str, base: int, out: list[Tok], *, fixed: bool, words: bool) -> None:
     """Numbers (and words) in free text; bracketed remarks become notes of the preceding number."""
     for m in _FREE_RE.finditer(text):
         end = base + m.end()
-        paren, word = m.group(1), m.group(2)
+        paren, plain, word = m.groups()
         if paren is not None:
             if _DIGIT.search(paren) and out and out[-1].number:
                 out[-1].note += paren
             elif words:
                 out.append(Tok(paren, word=True, end=end))
+            continue
+        if plain is not None:  # no digit in it: a blank mark or a word
+            if plain in BLANK_MARKS:
+                out.append(Tok(plain, blank=True, fixed=fixed, end=end))
+            elif words:
+                out.append(Tok(plain, word=True, end=end))
             continue
         if word in BLANK_MARKS:
             out.append(Tok(word, blank=True, fixed=fixed, end=end))
