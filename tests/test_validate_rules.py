@@ -257,3 +257,16 @@ def test_batch_equals_one_by_one() -> None:
 def test_policy_names_are_checked() -> None:
     with pytest.raises(ValueError):
         validate_report(consistent(), policy="loose")  # type: ignore[arg-type]
+
+
+def test_blank_result_total_among_blank_zero_cells_is_the_root_cause() -> None:
+    """Zeros printed blank, and the （七）总计 of one applicant column left blank too: fill that cell in."""
+    r = copy.deepcopy(consistent())
+    col = "natural_person"
+    for c in r.cells:
+        if c.table == "requests" and c.value == 0:
+            c.value = None
+    key = ("requests", "total", col)
+    r = with_value(r, key, None)
+    found = validate_report(r).findings
+    assert [(f.rule, f.row, f.col, f.expected) for f in found] == [("R-BLANK", "total", col, consistent().value(*key))]

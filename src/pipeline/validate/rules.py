@@ -6,8 +6,9 @@ in words, with the value the other cells imply. So:
 - a missing or non-numeric cell is reported as such, and the identities it takes part in are not
   reported again (they cannot be judged);
 - a blank 总计 in a row that is otherwise filled in is a finding of its own (R-BLANK) and counts as 0
-  in the identities; the identity it breaks is not reported again. A blank elsewhere that is the only
-  blank of an identity that fails is reported as R-BLANK with the value that would make it hold;
+  in the identities; the identity it breaks is not reported again. A blank total of a failing identity
+  (e.g. a blank （七）总计 cell), or the only blank of a failing identity, is reported as R-BLANK with
+  the value that would make the identity hold;
   blanks that the identities accept as 0 (e.g. empty legal-person columns, §8.4) are not findings;
 - R-T3-BAL on the 总计 column follows from R-T3-BAL on the six other columns plus R-T3-ROW, and
   R-T3-SUM on 总计 from R-T3-SUM on the six others plus R-T3-ROW (template.md §6.2 "Redundancy"),
@@ -194,7 +195,7 @@ def _report_findings(grid: Grid, r: int, failures: list[Failure], policy: str) -
     out: list[Finding] = []
 
     broken: set[int] = set()  # missing or non-numeric: identities over them cannot be judged
-    flagged_blank: set[int] = set()
+    filled_in: dict[int, float] = {}  # blank cell → the value the other cells imply (reported as R-BLANK)
     idf: list[Failure] = []
     for f in failures:
         table, row, col = keys[f.key]
@@ -227,9 +228,9 @@ def _report_findings(grid: Grid, r: int, failures: list[Failure], policy: str) -
             out.append(make_finding(rule, version, table, row, col, None, v,
                                     f"{w_zh}为 {fmt(v)}，应为{need_zh}。", f"{w_en}: {fmt(v)}; must be {need_en}."))
         elif f.check == "R-BLANK":
-            flagged_blank.add(f.key)
             rule = "R-T3-ROW" if table == "requests" else "R-T4-SUM"
             implied = -sum(c * vals[k] for k, c in identity_terms(grid, r, rule, keys[f.key])[1:])
+            filled_in[f.key] = implied
             out.append(make_finding("R-BLANK", version, table, row, col, implied, None,
                                     f"{w_zh}为空白，请填写；按同行各栏推算应为 {fmt(implied)}。",
                                     f"{w_en}: blank; fill it in — the other cells of the row imply {fmt(implied)}.",
@@ -237,41 +238,52 @@ def _report_findings(grid: Grid, r: int, failures: list[Failure], policy: str) -
         else:
             idf.append(f)
 
-    # identities: pre-suppression view for the redundancy rule
-    failing = {(f.check, keys[f.key]) for f in idf}
-    row_fail_rows = {k[1] for c, k in failing if c == "R-T3-ROW"}
-    seen_blank_cells: set[int] = set(flagged_blank)
+    # identities: first the blanks that explain a failure (a blank total of the identity, else its only
+    # blank) get the value the identity implies; then every failure is judged again with those values
+    judged = []
     for f in idf:
-        table, row, col = keys[f.key]
+        terms = identity_terms(grid, r, f.check, keys[f.key])
+        if broken & {k for k, _ in terms}:
+            continue  # a missing or unreadable cell is the root cause, already reported
+        judged.append((f, terms))
+        blanks = [(k, c) for k, c in terms if grid.blank[r, k] and k not in filled_in]
+        anchor_blank = f.check != "R-T3-BAL" and grid.blank[r, terms[0][0]]
+        target = terms[0] if anchor_blank else (blanks[0] if len(blanks) == 1 else None)
+        if target is None or target[0] in filled_in:
+            continue
+        bk, bc = target
+        rest = sum(c * filled_in.get(k, vals[k]) for k, c in terms if k != bk)
+        implied = -rest / bc
+        if implied >= 0 and abs(implied - round(implied)) <= 1e-9:
+            filled_in[bk] = implied
+            bt, br, bcol = keys[bk]
+            w_zh, w_en = where_zh(bt, br, bcol, version), where_en(bt, br, bcol)
+            out.append(make_finding(
+                "R-BLANK", version, bt, br, bcol, implied, None,
+                f"{w_zh}为空白，按 0 计时{_IDENTITY_ZH[f.check]}不成立；请填写，按其他单元格推算应为 {fmt(implied)}。",
+                f"{w_en}: blank; counted as 0 it breaks {f.check} — fill it in, the other cells imply {fmt(implied)}.",
+                severity=blank_severity))
+
+    def holds(terms: list[tuple[int, float]]) -> bool:
+        return abs(sum(c * filled_in.get(k, vals[k]) for k, c in terms)) <= 1e-6
+
+    still = [(f, terms) for f, terms in judged if not holds(terms)]
+    failing = {(f.check, keys[f.key]) for f, _ in still}
+    row_fail_rows = {k[1] for c, k in failing if c == "R-T3-ROW"}
+    for f, terms in still:
+        _, _, col = keys[f.key]
+        # R-T3-BAL / R-T3-SUM on 总计 follow from the other columns plus R-T3-ROW (§6.2 "Redundancy")
         if f.check == "R-T3-BAL" and col == "total" and (
             any(c == "R-T3-BAL" and k[2] != "total" for c, k in failing) or row_fail_rows & set(_BAL_ROWS)
         ):
             continue
-        if f.check == "R-T3-SUM" and col == "total":
-            parts = {keys[k][1] for k, _ in identity_terms(grid, r, f.check, keys[f.key])}
-            if any(c == "R-T3-SUM" and k[2] != "total" for c, k in failing) or row_fail_rows & parts:
-                continue
-        terms = identity_terms(grid, r, f.check, keys[f.key])
-        term_keys = [k for k, _ in terms]
-        if broken & set(term_keys) or flagged_blank & set(term_keys):
-            continue  # the root cause is already reported
-        residual = sum(c * vals[k] for k, c in terms)
-        blanks = [(k, c) for k, c in terms if grid.blank[r, k]]
-        if len(blanks) == 1:
-            bk, bc = blanks[0]
-            implied = -(residual - bc * vals[bk]) / bc
-            if implied >= 0 and abs(implied - round(implied)) <= 1e-9:
-                if bk not in seen_blank_cells:
-                    seen_blank_cells.add(bk)
-                    bt, br, bcol = keys[bk]
-                    w_zh, w_en = where_zh(bt, br, bcol, version), where_en(bt, br, bcol)
-                    out.append(make_finding(
-                        "R-BLANK", version, bt, br, bcol, implied, None,
-                        f"{w_zh}为空白，按 0 计时{_IDENTITY_ZH[f.check]}不成立；请填写，按其他单元格推算应为 {fmt(implied)}。",
-                        f"{w_en}: blank; counted as 0 it breaks {f.check} — fill it in, the other cells imply {fmt(implied)}.",
-                        severity=blank_severity))
-                continue
-        out.append(_identity_finding(grid, r, f.check, keys[f.key], terms, vals, version, len(blanks) > 0))
+        if f.check == "R-T3-SUM" and col == "total" and (
+            any(c == "R-T3-SUM" and k[2] != "total" for c, k in failing) or row_fail_rows & {keys[k][1] for k, _ in terms}
+        ):
+            continue
+        shown = {k: filled_in.get(k, vals[k]) for k, _ in terms}
+        with_blanks = any(grid.blank[r, k] and k not in filled_in for k, _ in terms)
+        out.append(_identity_finding(grid, r, f.check, keys[f.key], terms, shown, version, with_blanks))
     return out
 
 
@@ -284,7 +296,8 @@ _IDENTITY_ZH = {
 
 
 def _identity_finding(grid: Grid, r: int, rule: str, key: tuple[str, str, str], terms: list[tuple[int, float]],
-                      vals: np.ndarray, version: str, with_blanks: bool) -> Finding:
+                      vals: dict[int, float], version: str, with_blanks: bool) -> Finding:
+    """The failure of one identity, worded with its numbers (``vals``: each term's value, blanks as read)."""
     table, row, col = key
     note_zh = "（空白单元格按 0 计）" if with_blanks else ""
     note_en = " (blank cells counted as 0)" if with_blanks else ""
