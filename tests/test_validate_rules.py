@@ -270,3 +270,12 @@ def test_blank_result_total_among_blank_zero_cells_is_the_root_cause() -> None:
     r = with_value(r, key, None)
     found = validate_report(r).findings
     assert [(f.rule, f.row, f.col, f.expected) for f in found] == [("R-BLANK", "total", col, consistent().value(*key))]
+
+
+def test_cells_of_no_template_are_warned_about_not_crashed_on() -> None:
+    r = copy.deepcopy(consistent())
+    r.cells += [Cell("requests", "local_row", "total", 1, "1"), Cell("misc", "a", "b", 2, "2")]
+    r = with_value(r, ("appeals", "review", "pending"), True)  # a bool is not a count
+    found = {(f.rule, f.severity, f.table, f.row) for f in validate_report(r).findings}
+    assert found == {("R-CELLS-EXTRA", "warning", "requests", "local_row"), ("R-CELLS-EXTRA", "warning", "misc", "a"),
+                     ("R-TYPE", "error", "appeals", "review")}

@@ -70,7 +70,7 @@ def _validate_chunk(reports: Sequence[ParsedReport], previous: Sequence[ParsedRe
     if previous is not None and any(p is not None for p in previous):
         mask = previous_mask(reports, previous)
         stand_in = ParsedReport("v2021")
-        prev_grid = build_grid([p if p is not None else stand_in for p in previous], grid.keys)
+        prev_grid = build_grid([p if p is not None else stand_in for p in previous], grid.keys.copy())
         add(crossyear_findings(grid, prev_grid, mask))
     _narrative(grid, reports, per_report)
     return [ValidationResult(sorted(fs, key=_order(r)) if fs else []) for r, fs in zip(reports, per_report, strict=True)]

@@ -56,6 +56,9 @@ class KeySpace:
         ks.n_template = len(ks.keys)
         return ks
 
+    def copy(self) -> KeySpace:
+        return KeySpace(list(self.keys), dict(self.ids), self.n_template)
+
     def add(self, key: Key) -> int:
         i = self.ids.get(key)
         if i is None:
@@ -183,8 +186,8 @@ def cells_frame(grid: Grid) -> pd.DataFrame:
     mask = expected | (grid.present > 0)
     rep, kid = np.nonzero(mask)
     keys = grid.keys.keys
-    tables = list(voc.TABLES)
-    t_codes = np.array([tables.index(t) if t in tables else -1 for t, _, _ in keys])
+    tables = list(dict.fromkeys([*voc.TABLES, *(t for t, _, _ in keys)]))  # a stray table name is kept, to report it
+    t_codes = np.array([tables.index(t) for t, _, _ in keys])
     row_cats = list(dict.fromkeys(r for _, r, _ in keys))
     col_cats = list(dict.fromkeys(c for _, _, c in keys))
     r_codes = np.array([row_cats.index(r) for _, r, _ in keys])
