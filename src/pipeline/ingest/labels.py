@@ -11,6 +11,7 @@ All patterns run on NFKC-normalised text (full-width brackets and digits are alr
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import cache
 
@@ -22,44 +23,60 @@ def spaced(word: str) -> str:
     return r"\s*".join(re.escape(ch) for ch in word if not ch.isspace())
 
 
-def _num(n: str) -> str:
+def _num(n: str) -> tuple[str, str]:
     """Optional sub-item number before a label: "1." "1、" "1," "1 ." (any of them)."""
-    return rf"(?:{n}\s*[.、,]\s*)?"
+    return (rf"{n}\s*[.、,]\s*", "")
 
 
 def _paren(n: str) -> str:
     return rf"\(\s*{n}\s*\)\s*"
 
 
-#: Table 三 rows: code → regex for the start of its printed label.
-_T3_ROWS: dict[str, str] = {
-    "new_received": rf"(?:一\s*、\s*)?{spaced('本年新收')}",
-    "carried_over": rf"(?:二\s*、\s*)?{spaced('上年结转')}",
-    "granted": rf"(?:{_paren('一')})?{spaced('予以公开')}",
-    "partial": rf"(?:{_paren('二')})?{spaced('部分公开')}",
-    "denied.state_secret": _num("1") + spaced("属于国家秘密"),
-    "denied.law_prohibited": _num("2") + spaced("其他法律"),
-    "denied.security_stability": _num("3") + spaced("危及"),
-    "denied.third_party": _num("4") + spaced("保护第三方"),
-    "denied.internal_affairs": _num("5") + rf"(?:{spaced('属于')})?{spaced('三类内部')}",
-    "denied.process_info": _num("6") + rf"(?:{spaced('属于')})?{spaced('四类过程')}",
-    "denied.enforcement_file": _num("7") + rf"(?:{spaced('属于')})?{spaced('行政执法案卷')}",
-    "denied.admin_query": _num("8") + rf"(?:{spaced('属于')})?{spaced('行政查询')}",
-    "unable.not_held": _num("1") + spaced("本机关不掌握"),
-    "unable.needs_creation": _num("2") + spaced("没有现成信息"),
-    "unable.still_unclear": _num("3") + spaced("补正后申请内容"),
-    "not_processed.petition": _num("1") + spaced("信访举报"),
-    "not_processed.duplicate": _num("2") + spaced("重复申请"),
-    "not_processed.publication": _num("3") + spaced("要求提供公开出版物"),
-    "not_processed.excessive": _num("4") + spaced("无正当理由大量"),
-    "not_processed.confirm_reissue": _num("5") + spaced("要求行政机关确认"),
-    "other": _paren("六") + spaced("其他处理"),
-    "other.no_correction": _num("1") + rf"(?:{spaced('申请人无正当理由')}|{spaced('逾期不补正')})",
-    "other.fee_unpaid": _num("2") + rf"(?:{spaced('申请人逾期未')}|{spaced('逾期未按收费')}|{spaced('收费通知')})",
-    "other.misc": r"3\s*[.、,]\s*" + spaced("其他"),
-    "total": _paren("七") + spaced("总计"),
-    "carry_forward": rf"(?:四\s*、\s*{spaced('结转下年')}|{spaced('结转下年度继续')})",
+def _opt(pattern: str) -> tuple[str, str]:
+    return (pattern, "")
+
+
+#: Table 三 rows: code → the parts of its printed label's start, each part a tuple of the ways it
+#: may be printed, tried in order ("" for an optional part left out). Spelled out like this rather
+#: than as one regex per row so that every alternative of :data:`T3_ROW_RE` starts with a fixed
+#: character, which lets the regex engine skip to those characters (this is the hot loop of ingest).
+_T3_ROWS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "new_received": (_opt(r"一\s*、\s*"), (spaced("本年新收"),)),
+    "carried_over": (_opt(r"二\s*、\s*"), (spaced("上年结转"),)),
+    "granted": (_opt(_paren("一")), (spaced("予以公开"),)),
+    "partial": (_opt(_paren("二")), (spaced("部分公开"),)),
+    "denied.state_secret": (_num("1"), (spaced("属于国家秘密"),)),
+    "denied.law_prohibited": (_num("2"), (spaced("其他法律"),)),
+    "denied.security_stability": (_num("3"), (spaced("危及"),)),
+    "denied.third_party": (_num("4"), (spaced("保护第三方"),)),
+    "denied.internal_affairs": (_num("5"), _opt(spaced("属于")), (spaced("三类内部"),)),
+    "denied.process_info": (_num("6"), _opt(spaced("属于")), (spaced("四类过程"),)),
+    "denied.enforcement_file": (_num("7"), _opt(spaced("属于")), (spaced("行政执法案卷"),)),
+    "denied.admin_query": (_num("8"), _opt(spaced("属于")), (spaced("行政查询"),)),
+    "unable.not_held": (_num("1"), (spaced("本机关不掌握"),)),
+    "unable.needs_creation": (_num("2"), (spaced("没有现成信息"),)),
+    "unable.still_unclear": (_num("3"), (spaced("补正后申请内容"),)),
+    "not_processed.petition": (_num("1"), (spaced("信访举报"),)),
+    "not_processed.duplicate": (_num("2"), (spaced("重复申请"),)),
+    "not_processed.publication": (_num("3"), (spaced("要求提供公开出版物"),)),
+    "not_processed.excessive": (_num("4"), (spaced("无正当理由大量"),)),
+    "not_processed.confirm_reissue": (_num("5"), (spaced("要求行政机关确认"),)),
+    "other": ((_paren("六"),), (spaced("其他处理"),)),
+    "other.no_correction": (_num("1"), (spaced("申请人无正当理由"), spaced("逾期不补正"))),
+    "other.fee_unpaid": (_num("2"), (spaced("申请人逾期未"), spaced("逾期未按收费"), spaced("收费通知"))),
+    "other.misc": ((r"3\s*[.、,]\s*",), (spaced("其他"),)),
+    "total": ((_paren("七"),), (spaced("总计"),)),
+    "carry_forward": ((rf"四\s*、\s*{spaced('结转下年')}", spaced("结转下年度继续")),),
 }
+
+
+def _spelled_out(rows: dict[str, tuple[tuple[str, ...], ...]]) -> re.Pattern[str]:
+    """One regex over every way of printing every row, in the order a regex with optional parts
+    would try them; each alternative ends in an empty group ``r<row index>_<n>`` that names it."""
+    alts = [f"{''.join(combo)}(?P<r{i}_{k}>)"
+            for i, parts in enumerate(rows.values()) for k, combo in enumerate(itertools.product(*parts))]
+    return re.compile("|".join(alts))
+
 
 #: Table 二 rows (found in any order; the first occurrence in the table region counts).
 _T2_ROWS: dict[str, str] = {
@@ -82,7 +99,7 @@ def _alternation(patterns: dict[str, str], start: str) -> re.Pattern[str]:
     return re.compile(f"(?={start})(?:{body})")
 
 
-T3_ROW_RE = _alternation(_T3_ROWS, r"[本上予部属其危保三四行没补信重要无申逾收结]|[1-8]\s*[.、,]|\(|[一二四]\s*、")
+T3_ROW_RE = _spelled_out(_T3_ROWS)
 T3_ROW_CODES: tuple[str, ...] = tuple(_T3_ROWS)
 T2_ROW_RE = _alternation(_T2_ROWS, "[其行规政]")
 T2_ROW_CODES: tuple[str, ...] = tuple(_T2_ROWS)
@@ -124,7 +141,7 @@ PAGE_FOOTER_RE = re.compile(
 def row_code(table: str, group_name: str) -> str:
     """Map a named group of T2_ROW_RE / T3_ROW_RE back to its row code."""
     codes = T3_ROW_CODES if table == "requests" else T2_ROW_CODES
-    return codes[int(group_name[1:])]
+    return codes[int(group_name[1:].split("_", 1)[0])]
 
 
 def t3_label(code: str, version: str) -> str:
