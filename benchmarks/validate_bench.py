@@ -13,8 +13,8 @@ breakdown of the best run's stages (grid, pandera models, narrative). Target: 10
 Measured on the development machine (2 vCPUs shared with other jobs, load average ≈ 1.8–2.0), 10,000
 reports (1,946,670 cells, 10% with one cell changed), best / median of 3 — figures move by ±30% with load:
 
-    validate_reports: best 5.94 s, median 6.17 s (1,684 reports/s, 327,859 cells/s); 914 reports with errors
-    stages: grid 1.65 s, frames 0.22 s, pandera 0.28 + 0.33 + 0.03 s, narrative 2.37 s
+    validate_reports: best 5.83 s, median 6.08 s (1,717 reports/s, 334,188 cells/s); 914 reports with errors
+    stages: grid 1.37 s, frames 0.21 s, pandera 0.24 + 0.24 + 0.02 s, narrative 2.21 s
 """
 
 from __future__ import annotations

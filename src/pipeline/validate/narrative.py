@@ -72,7 +72,7 @@ FIGURES: tuple[Figure, ...] = (
         r"(?:结转|转|顺延)(?:至|到)?下一?年度?(?:继续)?(?:办理)?(?:答复)?(?:的)?(?:有)?\s*" + _N + "件",
         r"(?<![\d.])" + _N + r"件(?:申请)?(?:结转|转|顺延)(?:至|到)?下一?年"),
         "requests", "carry_forward", "total", lambda v, rows: (v("requests", "carry_forward", "total"),), "requests"),
-    Figure("handled", "办结", _c(r"(?<!公开)(?<!处理)(?<!提供)(?<!办理)(?<!继续)(?:办结|答复|办理)(?:了|完成)?(?:政府信息公开)?(?:申请)?\s*"
+    Figure("handled", "办结", _c(r"(?:办结|答复|办理)(?<!公开..)(?<!处理..)(?<!提供..)(?<!办理..)(?<!继续..)(?:了|完成)?(?:政府信息公开)?(?:申请)?\s*"
                                 + _N + "件"),
            "requests", "total", "total",
            lambda v, rows: (v("requests", "total", "total"),
@@ -82,7 +82,7 @@ FIGURES: tuple[Figure, ...] = (
            "requests", None, "total", lambda v, rows: (_sum(v, rows, "granted") + _sum(v, rows, "partial"),), "requests"),
     Figure("granted", "予以公开", _c(r"(?:予以公开|同意公开)(?!及|和|与)(?:答复)?\s*" + _N + "件"),
            "requests", "granted", "total", lambda v, rows: (_sum(v, rows, "granted"),), "requests"),
-    Figure("partial", "部分公开", _c(r"(?<!公开及)(?<!公开和)(?<!公开与)部分公开(?:答复)?\s*" + _N + "件"),
+    Figure("partial", "部分公开", _c(r"部分公开(?<!公开[及和与]部分公开)(?:答复)?\s*" + _N + "件"),
            "requests", "partial", "total", lambda v, rows: (_sum(v, rows, "partial"),), "requests"),
     Figure("denied", "不予公开", _c(r"不予公开(?:答复)?\s*" + _N + "件"),
            "requests", None, "total", lambda v, rows: (_sum(v, rows, "denied"),), "requests"),
@@ -90,7 +90,7 @@ FIGURES: tuple[Figure, ...] = (
            "requests", None, "total", lambda v, rows: (_sum(v, rows, "unable"),), "requests"),
     Figure("not_processed", "不予处理", _c(r"不予处理(?:的)?\s*" + _N + "件"),
            "requests", None, "total", lambda v, rows: (_sum(v, rows, "not_processed"),), "requests"),
-    Figure("other", "其他处理", _c(r"其他处理(?:的)?\s*" + _N + "件", r"(?:^|(?<=[，,；;、：:。]))其他\s*" + _N + "件"),
+    Figure("other", "其他处理", _c(r"其他处理(?:的)?\s*" + _N + "件", r"其他(?<![^，,；;、：:。]其他)\s*" + _N + "件"),
            "requests", None, "total", lambda v, rows: (_sum(v, rows, "other"),), "requests"),
     Figure("appeals_all", "行政复议和行政诉讼", _c(r"行政复议(?:和|、|及|与)行政诉讼(?:案件)?(?:均为|共|为)?\s*" + _N + "(?:件|起)"),
            "appeals", None, "total",
@@ -121,8 +121,8 @@ _DIGIT = re.compile(r"\d")
 _FULLWIDTH = re.compile("[０-９]")
 _BREAKS = re.compile(r"\s*[\r\n]+\s*")
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
-_SENTENCE_SEP = re.compile(r"[。；;！？!?]")
-_CLAUSE_SEP = re.compile(r"[，,。；;]")
+_SENTENCE_SEPS = "。；;！？!?"
+_CLAUSE_SEPS = "，,。；;"
 _APPEALS_WORDS = re.compile(r"复议|诉讼")
 
 
@@ -148,40 +148,40 @@ def narrative_findings(text: str, value: Getter, version: str, rows: tuple[str, 
         return []
     out: list[Finding] = []
     seen: set[tuple[str, int]] = set()
-    for fig, n, a, b, (s0, s1) in figures_in(text):
+    for fig, n, a, b in figures_in(text):
         if (fig.name, n) in seen:
             continue
         seen.add((fig.name, n))
         accept = fig.accept(value, rows)
         if any(abs(n - x) < 1e-9 for x in accept):
             continue
+        s0, s1 = _span(text, a, _SENTENCE_SEPS)
         out.append(_finding(fig.zh, fig.name, fig.table, fig.row, fig.col, accept[0], n,
                             _quote(text[s0:s1], a - s0, b - s0), version))
     return out
 
 
-def _span(text: str, pos: int, seps: re.Pattern[str], rseps: re.Pattern[str]) -> tuple[int, int]:
+def _span(text: str, pos: int, seps: str) -> tuple[int, int]:
     """The clause or sentence around ``pos``: from after the previous separator to the next one (inclusive)."""
-    m = rseps.search(text[pos::-1]) if pos < len(text) else None
-    start = pos - m.start() + 1 if m else 0
-    m = seps.search(text, pos)
-    return start, m.end() if m else len(text)
+    start = max(text.rfind(ch, 0, pos) for ch in seps) + 1
+    ends = [i for i in (text.find(ch, pos) for ch in seps) if i >= 0]
+    return start, (min(ends) + 1 if ends else len(text))
 
 
-def figures_in(text: str) -> list[tuple[Figure, int, int, int, tuple[int, int]]]:
-    """(figure, number, start, end, sentence span) of every figure stated in normalised ``text``.
+def figures_in(text: str) -> list[tuple[Figure, int, int, int]]:
+    """(figure, number, start, end) of every figure stated in normalised ``text``.
 
     Each pattern runs once over the whole text (no match crosses a clause boundary, see ``_FILL``);
     the clause a match falls in decides whether it is about table 四 (复议/诉讼) or table 三.
     """
     def about_appeals(pos: int) -> bool:
-        a, b = _span(text, pos, _CLAUSE_SEP, _CLAUSE_SEP)
+        a, b = _span(text, pos, _CLAUSE_SEPS)
         return bool(_APPEALS_WORDS.search(text, a, b))
 
     def sentence_of(pos: int) -> tuple[int, int]:
-        return _span(text, pos, _SENTENCE_SEP, _SENTENCE_SEP)
+        return _span(text, pos, _SENTENCE_SEPS)
 
-    found: list[tuple[Figure, int, int, int, tuple[int, int]]] = []
+    found: list[tuple[Figure, int, int, int]] = []
     taken: set[int] = set()  # start of every number already read as some figure
     for fig in FIGURES:
         want_appeals = fig.scope == "appeals"
@@ -191,20 +191,18 @@ def figures_in(text: str) -> list[tuple[Figure, int, int, int, tuple[int, int]]]
                 if a in taken or about_appeals(a) != want_appeals:
                     continue
                 taken.add(a)
-                found.append((fig, int(m.group("n")), m.start(), m.end(), sentence_of(a)))
-    received_sentences = {span for f, _, _, _, span in found if f.name == "received"}
-    for zh, pat, cols in _SPLIT_RE:
-        for m in pat.finditer(text):
-            span = sentence_of(m.start("n"))
-            if span in received_sentences and m.start("n") not in taken:
-                found.append((_split_figure(zh, cols), int(m.group("n")), m.start(), m.end(), span))
+                found.append((fig, int(m.group("n")), m.start(), m.end()))
+    splits = [(zh, m, cols) for zh, pat, cols in _SPLIT_RE for m in pat.finditer(text) if m.start("n") not in taken]
+    if splits:  # an applicant split is read only in the sentence that states the received figure
+        received = {sentence_of(a) for f, _, a, _ in found if f.name == "received"}
+        found += [(_split_figure(zh, cols), int(m.group("n")), m.start(), m.end())
+                  for zh, m, cols in splits if sentence_of(m.start("n")) in received]
     for col, pat in _T4_PARTS_RE:
         for m in pat.finditer(text):
-            span = sentence_of(m.start("n"))
-            sentence = text[span[0]:span[1]]
-            groups = [g for g, w in (("review", "复议"), ("suits", "诉讼")) if w in sentence]
+            s0, s1 = sentence_of(m.start("n"))
+            groups = [g for g, w in (("review", "复议"), ("suits", "诉讼")) if w in text[s0:s1]]
             if len(groups) == 1:
-                found.append((_t4_part_figure(groups[0], col), int(m.group("n")), m.start(), m.end(), span))
+                found.append((_t4_part_figure(groups[0], col), int(m.group("n")), m.start(), m.end()))
     return found
 
 
