@@ -135,3 +135,10 @@ def test_check_unreadable_file_exits_2(tmp_path: Path) -> None:
     out = runner.invoke(app, ["check", str(empty)])
     assert out.exit_code == 2 and "empty.txt" in out.output
     assert runner.invoke(app, ["check", str(tmp_path / "nope.pdf")]).exit_code == 2
+
+
+def test_check_the_real_report_the_project_started_from() -> None:
+    fixture = Path(__file__).parent / "fixtures" / "00_qujiang_govoffice_2021.txt"
+    out = runner.invoke(app, ["check", str(fixture), "--strict-warnings"])
+    assert out.exit_code == 0, out.output
+    assert "衢江区人民政府办公室" in out.output and "未发现问题" in out.output
