@@ -16,6 +16,7 @@ incomplete and the error names the rows that were not found.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from pipeline.ingest import labels as lb
@@ -24,6 +25,7 @@ from pipeline.ingest.identities import resolve_requests
 from pipeline.ingest.numbers import Tok, readings, tokenize
 
 NCOLS = 7
+_DIGIT_RE = re.compile(r"\d")
 
 
 @dataclass(slots=True)
@@ -94,10 +96,11 @@ def _by_order(text: str, start: int, end: int, rows: tuple[str, ...]) -> tuple[d
     groups: list[tuple[list[Tok], str]] = []
     pos = start
     for line in text[start:end].split("\n"):
-        toks = _trim(tokenize(line, edge_cells=True, base=pos), NCOLS)
+        if _DIGIT_RE.search(line):  # a line without a digit holds no number: not a row
+            toks = _trim(tokenize(line, edge_cells=True, base=pos), NCOLS)
+            if len(toks) == NCOLS and any(t.number for t in toks):
+                groups.append((toks, line))
         pos += len(line) + 1
-        if len(toks) == NCOLS and any(t.number for t in toks):
-            groups.append((toks, line))
     if len(groups) != len(rows):
         return None
     index = {r: i for i, r in enumerate(rows)}
