@@ -16,7 +16,9 @@ Two repairs, both reported in warnings:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
 from pipeline import vocabulary as voc
 from pipeline.ingest import labels as lb
@@ -98,8 +100,7 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
                                     f"cannot be read as {len(cols)} numbers")
         if figures is None:
             figures = _narrative_figures(narrative)
-        chosen, amb, n = resolve_flat(opts, lambda v, c=code, cs=cols, f=figures: _confirmations(c, cs, v, f),
-                                      lambda v, cs=cols: _plausibility(cs, v))
+        chosen, amb, n = resolve_flat(opts, _confirmations(code, cols, figures), lambda v, cs=cols: _plausibility(cs, v))
         out.rows[code] = chosen
         out.ambiguous |= {(code, i) for i in amb}
         label = voc.label("proactive", "row", code, version)
@@ -162,30 +163,40 @@ def _narrative_figures(narrative: str) -> list[tuple[str, int]]:
     return out
 
 
-def _confirmations(row: str, cols: tuple[str, ...], vals: Values, figures: list[tuple[str, int]]) -> int:
-    """How many cells of a reading the narrative quotes (value with the row's and column's words)."""
-    score = 0
-    for col, v in zip(cols, vals, strict=True):
-        cw, rw = _COL_WORDS.get(col), _ROW_WORDS.get(row)
-        if v is None or not cw or not rw:
-            continue
-        if any(n == v and any(w in ctx for w in cw) and any(w in ctx for w in rw) for ctx, n in figures):
-            score += 1
+def _confirmations(row: str, cols: tuple[str, ...], figures: list[tuple[str, int]]) -> Callable[[Values], int]:
+    """A reading's score: how many of its cells the narrative quotes (the value, with the row's and
+    the column's words before it). The quoted values per column are gathered once per row."""
+    rw = _ROW_WORDS.get(row)
+    quoted: list[set[int]] = []
+    for col in cols:
+        cw = _COL_WORDS.get(col)
+        quoted.append({n for ctx, n in figures if any(w in ctx for w in cw) and any(w in ctx for w in rw)}
+                      if cw and rw else set())
+
+    def score(vals: Values) -> int:
+        return sum(1 for q, v in zip(quoted, vals, strict=True) if v is not None and v in q)
     return score
+
+
+@cache
+def _positions(cols: tuple[str, ...]) -> tuple[int | None, ...]:
+    """Where the columns the heuristics look at are (None where the row has no such column)."""
+    return tuple(cols.index(c) if c in cols else None
+                 for c in ("year_change", "prev_year_items", "new_published", "total_published", "in_force", "issued"))
 
 
 def _plausibility(cols: tuple[str, ...], vals: Values) -> tuple[float, ...]:
     """Heuristics for a reading no identity settles (template.md §6.3): a year's change is usually
     small, new ≤ total, in force ≥ issued; then evenly sized numbers."""
-    v = {c: (0 if x is None else x) for c, x in zip(cols, vals, strict=True)}
+    v = [0 if x is None else x for x in vals]
+    change, prev, new, total, in_force, issued = _positions(cols)
     penalty = 0.0
-    if "year_change" in v:
-        penalty += abs(v["year_change"]) / (1 + abs(v.get("prev_year_items", 0)))
-    if "new_published" in v and v["new_published"] > v.get("total_published", v["new_published"]):
+    if change is not None:
+        penalty += abs(v[change]) / (1 + abs(0 if prev is None else v[prev]))
+    if new is not None and total is not None and v[new] > v[total]:
         penalty += 1
-    if "in_force" in v and v["in_force"] < v.get("issued", 0):
+    if in_force is not None and v[in_force] < (0 if issued is None else v[issued]):
         penalty += 1
-    lengths = [len(str(int(abs(x)))) for x in v.values()]
+    lengths = [len(str(int(abs(x)))) for x in v]
     mean = sum(lengths) / len(lengths)
     return (penalty, sum((x - mean) ** 2 for x in lengths))
-
