@@ -98,3 +98,18 @@ def test_parsed_errors_are_exactly_the_published_failures(corpus_dir: Path, id_:
     narrative = [(f.table, f.row, f.expected, f.actual) for f in result.warnings if f.rule == "R-NARRATIVE"]
     assert narrative == [x[1:] for x in NARRATIVE_CONFLICT.get(id_, [])], (
         "\n".join(f.message_zh for f in result.warnings) + "\n" + _parse_diff(corpus_dir, id_, parsed))
+
+
+def test_report_05_as_stored_blank_total_is_one_finding_with_its_value(corpus_dir: Path) -> None:
+    """README: in 05 as stored, 四、结转下年度继续办理 / 总计 is empty (the truth settled it as 1 from elsewhere)."""
+    report = truth_report(corpus_dir, "05", narrative=True)
+    key = ("requests", "carry_forward", "total")
+    assert report.value(*key) == 1
+    for c in report.cells:
+        if c.key == key:
+            c.value, c.raw = None, ""
+    result = validate_report(report)
+    assert [(f.rule, f.severity, f.row, f.col, f.expected) for f in result.findings] == [
+        ("R-BLANK", "error", "carry_forward", "total", 1)]
+    assert "空白" in result.findings[0].message_zh and "应为 1" in result.findings[0].message_zh
+    assert [f.severity for f in validate_report(report, policy="lenient").findings] == ["warning"]
