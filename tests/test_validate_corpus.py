@@ -109,7 +109,8 @@ def test_report_05_as_stored_blank_total_is_one_finding_with_its_value(corpus_di
         if c.key == key:
             c.value, c.raw = None, ""
     result = validate_report(report)
-    assert [(f.rule, f.severity, f.row, f.col, f.expected) for f in result.findings] == [
-        ("R-BLANK", "error", "carry_forward", "total", 1)]
-    assert "空白" in result.findings[0].message_zh and "应为 1" in result.findings[0].message_zh
-    assert [f.severity for f in validate_report(report, policy="lenient").findings] == ["warning"]
+    assert [(f.rule, f.row, f.col, f.expected) for f in result.errors] == [("R-BLANK", "carry_forward", "total", 1)]
+    assert "空白" in result.errors[0].message_zh and "应为 1" in result.errors[0].message_zh
+    # the narrative states the 1 ("转下一年度办理答复的有 1 件"), which the blank (read as 0) contradicts
+    assert [(f.rule, f.row, f.actual) for f in result.warnings] == [("R-NARRATIVE", "carry_forward", 1)]
+    assert not validate_report(report, policy="lenient").has_errors
