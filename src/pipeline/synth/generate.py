@@ -150,9 +150,10 @@ def _proactive(rng: random.Random, version: str, scale: str, previous: ParsedRep
         for row, rate in (("rules", 0.05 if scale == "office" else 0.0), ("normative_docs", 0.9 if scale != "township" else 0.3)):
             issued, repealed, in_force = docs(rate)
             key_prev = ("proactive", row, "in_force")
-            if key_prev in prev and prev[key_prev] is not None:
-                repealed = min(repealed, int(prev[key_prev]))
-                in_force = int(prev[key_prev]) + issued - repealed
+            if key_prev in prev:  # a blank stock printed last year is a zero, not an unknown
+                stock = int(prev[key_prev] or 0)
+                repealed = min(repealed, stock)
+                in_force = stock + issued - repealed
             put(row, "issued", issued)
             put(row, "repealed", repealed)
             put(row, "in_force", in_force)
@@ -175,10 +176,9 @@ def _proactive(rng: random.Random, version: str, scale: str, previous: ParsedRep
         ("licensing", 0.3, 400, 4.0), ("other_mgmt_services", 0.5, 60, 3.0), ("penalties", 0.4, 3000, 3.0),
         ("coercion", 0.7, 150, 1.5), ("admin_fees", 0.5, 40, 0.0),
     ):
-        prev_items = prev.get(("proactive", row, "prev_year_items"))
-        prev_change = prev.get(("proactive", row, "year_change"))
-        if prev_items is not None:
-            items = max(0, int(prev_items) + int(prev_change or 0))
+        if ("proactive", row, "prev_year_items") in prev:  # blanks printed last year are zeros
+            prev_items = prev[("proactive", row, "prev_year_items")] or 0
+            items = max(0, int(prev_items) + int(prev.get(("proactive", row, "year_change")) or 0))
         else:
             items = 0 if rng.random() < zero_p else rng.randint(1, max(1, int(items_hi * min(big, 1.5))))
         change = 0
