@@ -65,34 +65,45 @@ def tokenize(segment: str, *, edge_cells: bool = False, words: bool = False, bas
     lines = segment.split("\n")
     last = len(lines) - 1
     pos = base
+    # Tok(...) positionally — (text, blank, fixed, note, word, end) — it is built for every cell
     for i, line in enumerate(lines):
         start, pos = pos, pos + len(line) + 1
         if not line:
             continue
         if line == CELL_BLANK:
-            append(Tok("", blank=True, end=start + 1))
+            append(Tok("", True, True, "", False, start + 1))
             continue
         if "\t" not in line:
             if number(line):  # one number on the line (page text): the common case
-                append(Tok(line, fixed=False, end=start + len(line)))
+                append(Tok(line, False, False, "", False, start + len(line)))
             else:
                 _free_text(line, start, out, fixed=False, words=words)
             continue
         pieces = line.split("\t")
-        last_piece = len(pieces) - 1 if i == last else -1
+        # the first piece of the first line and the last of the last line are edge cells
+        lo = 0 if edge_cells or i else 1
+        hi = len(pieces) if edge_cells or i < last else len(pieces) - 1
         off = start
-        for j, piece in enumerate(pieces):
-            p0, off = off, off + len(piece) + 1
-            if edge_cells or not ((i == 0 and j == 0) or j == last_piece):
+        if lo:
+            if pieces[0]:
+                _free_text(pieces[0], start, out, fixed=True, words=words)
+            off += len(pieces[0]) + 1
+        for k in range(lo, hi):
+            piece = pieces[k]
+            end = off + len(piece)
+            if not piece:
+                append(Tok("", True, True, "", False, end))
+            else:
                 text = piece.strip()
                 if text in BLANK_MARKS or text == CELL_BLANK:
-                    append(Tok(text if text != CELL_BLANK else "", blank=True, end=p0 + len(piece)))
-                    continue
-                if number(text):
-                    append(Tok(text, end=p0 + len(piece)))
-                    continue
-            if piece:
-                _free_text(piece, p0, out, fixed=True, words=words)
+                    append(Tok(text if text != CELL_BLANK else "", True, True, "", False, end))
+                elif number(text):
+                    append(Tok(text, False, True, "", False, end))
+                else:
+                    _free_text(piece, off, out, fixed=True, words=words)
+            off = end + 1
+        if hi < len(pieces) and pieces[-1]:
+            _free_text(pieces[-1], off, out, fixed=True, words=words)
     return out
 
 
@@ -102,7 +113,8 @@ _FREE_RE = re.compile(r"(\([^()\n]*\))|([^\s()\d]+)(?![^\s()])|([^\s()]+)")
 
 
 def _free_text(text: str, base: int, out: list[Tok], *, fixed: bool, words: bool) -> None:
-    """Numbers (and words) in free text; bracketed remarks become notes of the preceding number."""
+    """Numbers (and words) in free text; bracketed remarks become notes of the preceding number.
+    (``Tok`` built positionally: text, blank, fixed, note, word, end.)"""
     for m in _FREE_RE.finditer(text):
         end = base + m.end()
         paren, plain, word = m.groups()
@@ -110,18 +122,18 @@ def _free_text(text: str, base: int, out: list[Tok], *, fixed: bool, words: bool
             if _DIGIT.search(paren) and out and out[-1].number:
                 out[-1].note += paren
             elif words:
-                out.append(Tok(paren, word=True, end=end))
+                out.append(Tok(paren, False, True, "", True, end))
             continue
         if plain is not None:  # no digit in it: a blank mark or a word
             if plain in BLANK_MARKS:
-                out.append(Tok(plain, blank=True, fixed=fixed, end=end))
+                out.append(Tok(plain, True, fixed, "", False, end))
             elif words:
-                out.append(Tok(plain, word=True, end=end))
+                out.append(Tok(plain, False, True, "", True, end))
             continue
         if word in BLANK_MARKS:
-            out.append(Tok(word, blank=True, fixed=fixed, end=end))
+            out.append(Tok(word, True, fixed, "", False, end))
         elif NUMBER_RE.match(word):
-            out.append(Tok(word, fixed=fixed, end=end))
+            out.append(Tok(word, False, fixed, "", False, end))
         elif _all_runs(word):
             # signs or units inside a run force boundaries: "+1036-3" → "+1036", "-3"
             out.extend(Tok(r.group(), fixed=False, end=base + m.start() + r.end()) for r in _RUN_RE.finditer(word))
