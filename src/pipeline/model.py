@@ -10,7 +10,9 @@ Every input form (page text, HTML, PDF, Markdown, DOCX, XLSX, JSON) is read into
      "sections": {"overview", "problems", "other_matters"}}
 
 A blank cell has ``value`` None and ``raw`` "". ``ambiguous`` marks a cell whose value the document
-admits more than one reading of; ``warnings`` say what was uncertain or repaired.
+admits more than one reading of; ``warnings`` say what was uncertain or repaired. A cell with a value
+but an empty ``raw`` was left blank in the document and *derived* by the parser from the template's
+identities (template.md §8.4): the figure is usable, and validation still tells the clerk to fill it.
 """
 
 from __future__ import annotations
@@ -42,6 +44,11 @@ class Cell:
     @property
     def blank(self) -> bool:
         return self.value is None
+
+    @property
+    def derived(self) -> bool:
+        """Blank in the document, value re-derived by the parser from the identities."""
+        return self.value is not None and self.raw == ""
 
 
 @dataclass(slots=True)

@@ -87,11 +87,13 @@ def _narrative(grid: Grid, reports: Sequence[ParsedReport], per_report: list[lis
         if filled is None:
             filled = grid.filled()
         row_vals = filled[i]
+        row_blank = grid.blank[i]
         version, _single = VARIANTS[int(grid.variant[i])]
 
-        def value(table: str, row: str, col: str, _v: np.ndarray = row_vals) -> float:
+        def value(table: str, row: str, col: str, _v: np.ndarray = row_vals, _b: np.ndarray = row_blank) -> float:
+            # A blank cell has no figure to compare with (NaN): the blank-cell finding already asks for it.
             j = ids.get((table, row, col))
-            return 0.0 if j is None else float(_v[j])
+            return 0.0 if j is None else (float("nan") if _b[j] else float(_v[j]))
 
         per_report[i] += narrative_findings(text, value, version, t3_rows[int(grid.variant[i])])
 

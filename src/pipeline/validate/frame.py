@@ -34,6 +34,10 @@ _VALUE = attrgetter("value")
 _AMBIGUOUS = attrgetter("ambiguous")
 
 
+def _DERIVED(cell) -> bool:
+    return cell.raw == "" and cell.value is not None
+
+
 def variant_of(report: ParsedReport) -> int:
     """Index into :data:`VARIANTS` of the report's template (as detected by the parser)."""
     return VARIANTS.index((report.template, report.single_other))
@@ -142,6 +146,11 @@ def build_grid(reports: Sequence[ParsedReport], keys: KeySpace | None = None) ->
             elif v is not None:
                 is_num[x] = False
                 bad[(int(rep_a[x]), int(kid_a[x]))] = v
+    # A value the parser derived for a cell printed blank (raw "") is judged as the blank it was:
+    # the blank-cell rule then asks the clerk to fill it, stating the value the other cells imply.
+    derived = np.fromiter(map(_DERIVED, cells), dtype=bool, count=len(cells))
+    if derived.any():
+        vals[derived] = np.nan
     is_blank = np.isnan(vals) & is_num
 
     values = np.full((n, K), np.nan)

@@ -153,8 +153,8 @@ def narrative_findings(text: str, value: Getter, version: str, rows: tuple[str, 
             continue
         seen.add((fig.name, n))
         accept = fig.accept(value, rows)
-        if any(abs(n - x) < 1e-9 for x in accept):
-            continue
+        if any(x != x for x in accept) or any(abs(n - x) < 1e-9 for x in accept):
+            continue  # agrees, or the table leaves a cell of it blank (nothing to compare)
         s0, s1 = _span(text, a, _SENTENCE_SEPS)
         out.append(_finding(fig.zh, fig.name, fig.table, fig.row, fig.col, accept[0], n,
                             _quote(text[s0:s1], a - s0, b - s0), version))

@@ -99,9 +99,13 @@ def validate(doc: Any, name: str) -> ParsedReport:
             raise fail(f"sections.{key}", f"expected text, found {type(value).__name__}")
 
     report = ParsedReport.from_dict(doc)
-    for cell in report.cells:  # integral floats of count cells (3.0) become ints
+    for cell, given in zip(report.cells, doc["cells"], strict=True):
         if isinstance(cell.value, float) and voc.value_kind(cell.table, cell.col) != "amount":
-            cell.value = int(cell.value)
+            cell.value = int(cell.value)  # integral floats of count cells (3.0) become ints
+        if cell.value is not None and not given.get("raw"):
+            # No printed text given: the number itself is what the submission states. (An empty raw
+            # beside a value means "derived by a parser, not printed" — see pipeline.model.)
+            cell.raw = format(cell.value, "g") if isinstance(cell.value, float) else str(cell.value)
     return report
 
 
