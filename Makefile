@@ -28,7 +28,7 @@ test: $(STAMP) postgres
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src flows schemas tests benchmarks
+	$(BIN)/ruff check src flows schemas tests benchmarks scripts
 
 postgres:
 	@bash scripts/ensure-postgres.sh || true
