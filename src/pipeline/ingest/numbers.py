@@ -236,23 +236,27 @@ def readings(toks: list[Tok], n: int, *, limit: int = 20000) -> list[list[Tok]]:
     out: list[list[Tok]] = []
     acc: dict[int, tuple[str, ...]] = {}
 
+    last = len(free) - 1
+
     def rec(fi: int, left: int) -> None:
         if len(out) > limit:
             return
-        if fi == len(free):
+        if fi > last:
             if left == 0:
                 row: list[Tok] = []
                 for i, t in enumerate(toks):
                     if i in acc:
-                        row.extend(Tok(p, fixed=False, end=t.end) for p in acc[i])
+                        row.extend(Tok(p, False, False, "", False, t.end) for p in acc[i])
                         row[-1].note = t.note
                     else:
                         row.append(t)
                 out.append(row)
             return
         i = free[fi]
-        for extra in range(left + 1):
-            for parts in _parts(toks[i].text, extra + 1):
+        text = toks[i].text
+        # the last free token must take all the cells still left; fewer would leave some over
+        for extra in ((left,) if fi == last else range(left + 1)):
+            for parts in _parts(text, extra + 1):
                 acc[i] = parts
                 rec(fi + 1, left - extra)
         acc.pop(i, None)
