@@ -21,6 +21,7 @@ from pipeline.ingest.numbers import CELL_BLANK
 
 #: A line of only spaces with at least one no-break (or ideographic) space: an empty table cell.
 _BLANK_LINE_RE = re.compile(r"(?m)^[ \t]*[\xa0\u3000\u2002\u2003\u202f][ \t\xa0\u3000\u2002\u2003\u202f]*$")
+_BLANK_CHAR_RE = re.compile(r"[\xa0\u3000\u2002\u2003\u202f]")
 _TRAILING_RE = re.compile(r"(?m) +$")
 
 #: Code points NFKC maps one at a time: each one's compatibility decomposition starts with a starter
@@ -80,9 +81,11 @@ def normalise(lines: Sequence[str]) -> str:
     text = "\n".join(lines)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _BLANK_LINE_RE.sub(CELL_BLANK, text)
+    if _BLANK_CHAR_RE.search(text):  # a blank-cell line needs one of these characters
+        text = _BLANK_LINE_RE.sub(CELL_BLANK, text)
     text = nfkc(text)
-    text = _TRAILING_RE.sub("", text)
+    if " \n" in text or text.endswith(" "):
+        text = _TRAILING_RE.sub("", text)
     return lb.PAGE_FOOTER_RE.sub("", text)
 
 
