@@ -36,6 +36,25 @@ def test_tokenize_drops_digits_inside_words_and_keeps_notes() -> None:
     assert toks[0].raw == "22(其中修订16件)"
 
 
+def test_tokenize_edge_pieces_belong_to_the_labels_around() -> None:
+    seg = "一、本年新收3\t26\t—\t\t5(其中1件)\n\t0\t二、上年结转"
+    toks = tokenize(seg, base=100)
+    assert [(t.text or "·", t.blank, t.note) for t in toks] == [
+        ("26", False, ""), ("—", True, ""), ("·", True, ""), ("5", False, "(其中1件)"), ("·", True, ""), ("0", False, "")]
+    assert [t.end for t in toks] == [110, 112, 113, 115, 122, 124]  # offsets just after each cell
+    # read as cells, the edge pieces count too (a label with a digit in it is still no number)
+    assert [t.text or "·" for t in tokenize(seg, edge_cells=True)] == ["26", "—", "·", "5", "·", "0"]
+    assert [(t.text, t.word) for t in tokenize("合计 无 12 件数 第3项", words=True)] == [
+        ("合计", True), ("无", False), ("12", False), ("件数", True), ("第", True), ("3", False), ("项", True)]
+
+
+def test_readings_come_in_a_stable_order() -> None:
+    toks = [Tok("12", fixed=False), Tok("", blank=True), Tok("305", fixed=False)]
+    assert [[t.text for t in r] for r in readings(toks, 5)] == [["12", "", "3", "0", "5"], ["1", "2", "", "30", "5"]]
+    assert readings(toks, 5, limit=1) == [] and len(readings(toks, 5, limit=2)) == 2  # over the limit: none
+    assert readings(toks, 9) == []
+
+
 def test_tokenize_unglues_crawler_text() -> None:
     toks = tokenize("1000001三、本年度办理结果")
     assert [t.text for t in toks] == ["1000001"] and not toks[0].fixed
@@ -163,6 +182,17 @@ def test_html_declared_gbk_but_utf8() -> None:
     report, page = _page()
     page = page.replace('<meta charset="utf-8">', '<meta charset="gbk">')
     assert _same_cells(parse_bytes(page.encode("utf-8"), "r.html"), report)
+
+
+def test_html_utf8_bytes_read_like_the_decoded_page() -> None:
+    # a UTF-8 page is parsed from its bytes; one that needs another codec from its decoded text
+    report, page = _page(7)
+    page = page.replace("</body>", "<p>（全角）１２\u3000 &nbsp;末行<br>\U0001F600</p><title>尾</title></body>")
+    page = page.replace('<meta charset="utf-8">', '<meta charset="gbk">')  # the UTF-8 copy's declaration lies
+    from_bytes = parse_bytes(page.encode("utf-8"), "r.html")
+    assert from_bytes.to_json() == parse_bytes(page.encode("gb18030"), "r.html").to_json()
+    assert _same_cells(from_bytes, report)
+    assert html_lines(page, "x")[-3:] == ["（全角）１２ 末行", "\U0001F600", "尾"]
 
 
 def test_html_tables_inside_a_javascript_string() -> None:
