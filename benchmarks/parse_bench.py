@@ -1,6 +1,6 @@
 """Parse speed: median milliseconds per report for each input form, on the real corpus and on generated reports.
 
-usage: python benchmarks/parse_bench.py [--n 100] [--repeat 5] [--corpus DIR] [--check]
+usage: python benchmarks/parse_bench.py [--n 100] [--repeat 31] [--corpus DIR] [--check]
 
 Real reports: every file of ``../shared/corpus/real/raw`` (when present), each parsed ``--repeat``
 times; the figure per form is the median over its files of each file's median time. Generated
@@ -96,7 +96,7 @@ def report(title: str, times: dict[str, list[float]]) -> list[str]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=100, help="generated reports per form (default 100)")
-    ap.add_argument("--repeat", type=int, default=5, help="parses of each corpus file (default 5)")
+    ap.add_argument("--repeat", type=int, default=31, help="parses of each corpus file (default 31)")
     ap.add_argument("--corpus", type=Path, default=CORPUS_RAW, help=f"real reports (default {CORPUS_RAW})")
     ap.add_argument("--check", action="store_true", help="exit 1 when a form misses its target")
     a = ap.parse_args()
