@@ -7,6 +7,7 @@ is down fails the test instead, so a green CI always means the test really ran.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -39,14 +40,8 @@ def corpus_dir() -> Path:
 PG_ADMIN_URL = os.environ.get("PIPELINE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
-@pytest.fixture(scope="session")
-def pg_url():
-    """A fresh, uniquely named PostgreSQL database for this test session, dropped afterwards.
-
-    Skips when the server is down on a developer's clone; fails under CI=true.
-    """
-    import uuid
-
+def _pg_admin():
+    """An AUTOCOMMIT engine on the server's ``test`` database; skips (fails under CI) when it is down."""
     import sqlalchemy as sa
 
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
@@ -56,19 +51,40 @@ def pg_url():
     except Exception as e:  # any connection failure means "no server here"
         admin.dispose()
         skip_or_fail(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {type(e).__name__}")
-    name = f"pipeline_test_{uuid.uuid4().hex[:10]}"
+    return admin
+
+
+@contextmanager
+def new_pg_database(prefix: str = "pipeline_test"):
+    """Create a uniquely named PostgreSQL database, yield its URL, drop it (with its connections) after."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    admin = _pg_admin()
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     with admin.connect() as c:
         c.execute(sa.text(f'create database "{name}"'))
     url = sa.engine.make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     try:
         yield url
     finally:
-        from pipeline.warehouse import dispose_engines
+        from pipeline.warehouse import dispose_engine
 
-        dispose_engines()
+        dispose_engine(url)
         with admin.connect() as c:
             c.execute(sa.text(f'drop database if exists "{name}" with (force)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    """A fresh PostgreSQL database for this test session, dropped afterwards.
+
+    Skips when the server is down on a developer's clone; fails under CI=true.
+    """
+    with new_pg_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
@@ -33,21 +32,10 @@ def empty_url(request, tmp_path):
         yield url
         dispose_engine(url)
         return
-    from conftest import PG_ADMIN_URL
+    from conftest import new_pg_database
 
-    request.getfixturevalue("pg_url")  # skips on a clone without a server, fails under CI
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"pipeline_wh_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as c:
-        c.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.engine.make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    try:
+    with new_pg_database("pipeline_wh") as url:
         yield url
-    finally:
-        dispose_engine(url)
-        with admin.connect() as c:
-            c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _alembic(*args: str) -> subprocess.CompletedProcess:
