@@ -95,8 +95,10 @@ def annual_run(year: int, districts: list[str] | None = None, submissions_dir: s
     registry = load_registry(settings.config_dir)
     codes = list(districts or registry.districts)
     sub_dir = Path(submissions_dir) if submissions_dir else settings.submissions_dir
-    for code in codes:
-        registry.district(code)  # unknown district: a clear error before anything runs
+    unknown = [c for c in codes if c not in registry.districts]
+    if unknown:  # a clear error before anything runs
+        known = ", ".join(f"{d.code} {d.name}" for d in registry.districts.values())
+        return Failed(message=f"district {', '.join(unknown)} not in the registry {settings.config_dir / 'registry.toml'} (known: {known})")
 
     prepare_warehouse(url, str(settings.config_dir))
     run_id = start_run(url, year, codes, policy)
@@ -111,6 +113,9 @@ def annual_run(year: int, districts: list[str] | None = None, submissions_dir: s
         futures = [process_agency.submit(job, run_id, url, policy) for job in plan.jobs]
         wait(futures)
         district_outcomes = [_outcome(f, job) for f, job in zip(futures, plan.jobs, strict=True)]
+        for o in district_outcomes:
+            if o.status == annual.MISSING:
+                logger.warning("%s %s: no submission in %s", o.agency_id, o.agency_name, sub_dir / str(year) / code)
         outcomes += district_outcomes
         if any(o.status in (annual.LOADED, annual.UNCHANGED) for o in district_outcomes):
             published.append(publish(url, str(settings.config_dir), code, year, str(settings.published_dir)))

@@ -99,6 +99,7 @@ def test_failed_agency_fails_the_flow_and_spares_the_others(prefect_harness, tmp
     folder = subs / str(YEAR) / DISTRICT
     victim = next(p for p in sorted(folder.iterdir()) if p.stem == "330803-edu")
     victim.write_text("这不是年度报告。", encoding="utf-8")
+    next(p for p in folder.iterdir() if p.stem == "330803-duze").unlink()  # and one agency sends nothing
     url = f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
     state, result = _run(monkeypatch, tmp_path, url, submissions=subs)
     assert state.is_failed()
@@ -106,8 +107,11 @@ def test_failed_agency_fails_the_flow_and_spares_the_others(prefect_harness, tmp
     by_agency = {o["agency_id"]: o for o in result["outcomes"]}
     assert by_agency["330803-edu"]["status"] == "failed"
     assert victim.name in by_agency["330803-edu"]["reason"]
-    assert result["counts"]["loaded"] == len(by_agency) - 1
+    assert by_agency["330803-duze"]["status"] == "missing"
+    assert result["counts"] == {"loaded": len(by_agency) - 2, "unchanged": 0, "failed": 1, "missing": 1}
     published = _published(tmp_path)
-    assert (published["agencies"].astype(int) <= len(by_agency) - 1).all()
+    assert (published["agencies"].astype(int) <= len(by_agency) - 2).all()
+    summary = (published_dir := tmp_path / "data" / "published" / str(YEAR) / DISTRICT / "summary.md").read_text("utf-8")
+    assert "12 / 14" in summary and "衢州市衢江区教育局" in summary, published_dir
     outcomes = pd.read_csv(Path(result["run_dir"]) / "outcomes.csv")
     assert set(outcomes["agency_id"]) == set(by_agency)

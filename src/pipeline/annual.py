@@ -95,8 +95,9 @@ def plan_district(registry: Registry, submissions_dir: Path, year: int, district
 def process_agency(job: AgencyJob, *, run_id: str, warehouse_url: str, policy: str = "strict") -> AgencyOutcome:
     """Ingest, validate and load one agency's submission; record the outcome in the run ledger.
 
-    Returns the outcome when the agency was loaded (or unchanged); raises :class:`AgencyFailed` after
-    recording a failure. Database errors propagate untouched so the orchestrator can retry them.
+    Returns the outcome when the agency was loaded, unchanged or missing (no file: recorded, nothing to
+    re-run); raises :class:`AgencyFailed` after recording a failure. Database errors propagate untouched
+    so the orchestrator can retry them.
     """
     from pipeline.validate import validate_report
     from pipeline.validate.policy import should_load
@@ -117,7 +118,8 @@ def process_agency(job: AgencyJob, *, run_id: str, warehouse_url: str, policy: s
     if job.problem:
         raise fail(job.problem)
     if job.path is None:
-        raise fail("no submission in the drop folder")
+        # Missing is not a failure of this run (there is nothing to re-run); it is recorded and shown.
+        return fail("no submission in the drop folder").outcome
     try:
         data = read_submission(job.path)
     except IngestError as e:

@@ -18,9 +18,27 @@ def run_cmd(
 ) -> None:
     """Run the annual pipeline: ingest → validate → load every agency, then publish each district."""
     console = Console(soft_wrap=True)
-    if submissions is not None and not submissions.is_dir():
-        console.print(f"[red]submissions folder not found:[/red] {submissions}")
+    from pipeline.registry import RegistryError, load_registry
+    from pipeline.settings import get_settings
+
+    settings = get_settings()
+    # Cheap checks first, so a typo fails in a second with one line, not after starting Prefect.
+    try:
+        registry = load_registry(settings.config_dir)
+    except RegistryError as e:
+        console.print(f"[red]{e}[/red]")
+        raise typer.Exit(2) from None
+    unknown = [d for d in district or [] if d not in registry.districts]
+    if unknown:
+        known = ", ".join(f"{d.code} {d.name}" for d in registry.districts.values())
+        console.print(f"[red]unknown district {', '.join(unknown)}[/red] (registry {settings.config_dir / 'registry.toml'}: {known})")
         raise typer.Exit(2)
+    folder = submissions if submissions is not None else settings.submissions_dir
+    if not folder.is_dir():
+        console.print(f"[red]submissions folder not found:[/red] {folder} (use --submissions or PIPELINE_SUBMISSIONS_DIR)")
+        raise typer.Exit(2)
+    if not (folder / str(year)).is_dir():
+        console.print(f"[yellow]no folder {folder / str(year)}: every registered agency will be reported missing[/yellow]")
     # Without a Prefect server configured, Prefect starts a temporary one; give it time on a busy
     # machine, and send nothing anywhere (this runs on closed networks).
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
