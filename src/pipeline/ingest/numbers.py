@@ -49,6 +49,17 @@ class Tok:
         return not (self.blank or self.word)
 
 
+def trim_blanks(toks: list[Tok], n: int) -> list[Tok]:
+    """Drop blank cells at the ends while there are more cells than the row has (trailing empty
+    cells of converted tables, the nbsp line after a page-text table)."""
+    toks = list(toks)
+    while len(toks) > n and toks[-1].blank:
+        toks.pop()
+    while len(toks) > n and toks[0].blank:
+        toks.pop(0)
+    return toks
+
+
 def tokenize(segment: str, *, edge_cells: bool = False, words: bool = False, base: int = 0) -> list[Tok]:
     """The value tokens of a piece of table text (between two labels, or one line).
 

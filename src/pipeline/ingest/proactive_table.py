@@ -24,7 +24,7 @@ from pipeline import vocabulary as voc
 from pipeline.ingest import labels as lb
 from pipeline.ingest.errors import IngestError
 from pipeline.ingest.identities import Values, resolve_flat
-from pipeline.ingest.numbers import Tok, readings, tokenize
+from pipeline.ingest.numbers import Tok, readings, tokenize, trim_blanks
 
 
 @dataclass(slots=True)
@@ -33,14 +33,6 @@ class Table2:
     ambiguous: set[tuple[str, int]] = field(default_factory=set)
     warnings: list[str] = field(default_factory=list)
 
-
-def _trim(toks: list[Tok], n: int) -> list[Tok]:
-    toks = list(toks)
-    while len(toks) > n and toks[-1].blank:
-        toks.pop()
-    while len(toks) > n and toks[0].blank:
-        toks.pop(0)
-    return toks
 
 
 def read_proactive(text: str, start: int, end: int, version: str, narrative: str, name: str) -> Table2:
@@ -73,7 +65,7 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
         cands = segs.get(code)
         if not cands:
             raise IngestError(name, f"table 二 is incomplete: row {voc.label('proactive', 'row', code, version)} not found")
-        rows[code] = _trim(next((c for c in cands if any(t.number for t in c)), cands[0]), n)
+        rows[code] = trim_blanks(next((c for c in cands if any(t.number for t in c)), cands[0]), n)
 
     short = {r: len(layout[r]) - len(t) for r, t in rows.items() if len(t) < len(layout[r])}
     fixed_short = {r: k for r, k in short.items() if all(t.fixed or t.blank for t in rows[r])}

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pipeline.ingest import labels as lb
 from pipeline.ingest.errors import IngestError
 from pipeline.ingest.identities import resolve_requests
-from pipeline.ingest.numbers import Tok, readings, tokenize
+from pipeline.ingest.numbers import Tok, readings, tokenize, trim_blanks
 
 NCOLS = 7
 _DIGIT_RE = re.compile(r"\d")
@@ -35,16 +35,6 @@ class Table3:
     warnings: list[str] = field(default_factory=list)
     end: int = 0  # offset after the last cell read
 
-
-def _trim(toks: list[Tok], n: int) -> list[Tok]:
-    """Drop blank cells at the ends while there are more cells than the row has (trailing empty
-    cells of converted tables, the nbsp line after a page-text table)."""
-    toks = list(toks)
-    while len(toks) > n and toks[-1].blank:
-        toks.pop()
-    while len(toks) > n and toks[0].blank:
-        toks.pop(0)
-    return toks
 
 
 def read_requests(text: str, start: int, end: int, rows: tuple[str, ...], version: str, name: str) -> Table3:
@@ -81,7 +71,7 @@ def _by_label(text: str, start: int, end: int, rows: tuple[str, ...]) -> tuple[d
     bad: list[str] = []
     for i, (code, _s, e) in enumerate(hits):
         seg_end = hits[i + 1][1] if i + 1 < len(hits) else end
-        toks = _trim(tokenize(text[e:seg_end], base=e), NCOLS)
+        toks = trim_blanks(tokenize(text[e:seg_end], base=e), NCOLS)
         opts = readings(toks, NCOLS)
         if not opts:
             bad.append(code)
@@ -97,7 +87,7 @@ def _by_order(text: str, start: int, end: int, rows: tuple[str, ...]) -> tuple[d
     pos = start
     for line in text[start:end].split("\n"):
         if _DIGIT_RE.search(line):  # a line without a digit holds no number: not a row
-            toks = _trim(tokenize(line, edge_cells=True, base=pos), NCOLS)
+            toks = trim_blanks(tokenize(line, edge_cells=True, base=pos), NCOLS)
             if len(toks) == NCOLS and any(t.number for t in toks):
                 groups.append((toks, line))
         pos += len(line) + 1
