@@ -11,16 +11,14 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from pipeline import __version__
 from pipeline.ingest import IngestError, detect_form, parse_bytes, read_submission
 from pipeline.registry import District, Registry, Submission, discover_submissions
 
 #: Outcome statuses of one agency in one run (the run ledger uses the same words).
 LOADED, UNCHANGED, FAILED, MISSING = "loaded", "unchanged", "failed", "missing"
-PARSER_VERSION = __version__
 
 
 class AgencyFailed(Exception):
@@ -63,9 +61,11 @@ class AgencyOutcome:
     findings: list = field(default_factory=list, repr=False)
 
     def row(self) -> dict:
-        d = asdict(self)
-        d.pop("findings")
-        return d
+        """The outcome as one flat record (everything but the findings), for CSV, JSON and artifacts."""
+        return {k: getattr(self, k) for k in OUTCOME_FIELDS}
+
+
+OUTCOME_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(AgencyOutcome) if f.name != "findings")
 
 
 @dataclass(slots=True)
@@ -154,7 +154,7 @@ def write_run_outputs(run_dir: Path, outcomes: Iterable[AgencyOutcome]) -> dict[
     paths = {"outcomes_csv": run_dir / "outcomes.csv", "outcomes_json": run_dir / "outcomes.json"}
     rows = [o.row() for o in outcomes]
     with paths["outcomes_csv"].open("w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(AgencyOutcome.__slots__)[:-1])
+        w = csv.DictWriter(fh, fieldnames=list(OUTCOME_FIELDS))
         w.writeheader()
         w.writerows(rows)
     paths["outcomes_json"].write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -51,13 +51,7 @@ def consolidate(cells: pd.DataFrame, year: int) -> pd.DataFrame:
         extra["official"] = False
         out = pd.concat([out, extra], ignore_index=True)
     out["agencies"] = out["agencies"].fillna(0).astype(int)
-    out["row_label"] = [_label(t, "row", r, version) for t, r in zip(out["table"], out["row"], strict=True)]
-    out["col_label"] = [_label(t, "col", c, version) for t, c in zip(out["table"], out["col"], strict=True)]
+    out["row_label"] = [voc.label(t, "row", r, version) for t, r in zip(out["table"], out["row"], strict=True)]
+    out["col_label"] = [voc.label(t, "col", c, version) for t, c in zip(out["table"], out["col"], strict=True)]
     return out[CONSOLIDATED_COLUMNS]
 
-
-def _label(table: str, axis: str, code: str, version: str) -> str:
-    try:
-        return voc.label(table, axis, code, version)
-    except KeyError:
-        return code
