@@ -97,8 +97,8 @@ def annual_run(year: int, districts: list[str] | None = None, submissions_dir: s
     sub_dir = Path(submissions_dir) if submissions_dir else settings.submissions_dir
     unknown = [c for c in codes if c not in registry.districts]
     if unknown:  # a clear error before anything runs
-        known = ", ".join(f"{d.code} {d.name}" for d in registry.districts.values())
-        return Failed(message=f"district {', '.join(unknown)} not in the registry {settings.config_dir / 'registry.toml'} (known: {known})")
+        return Failed(message=f"district {', '.join(unknown)} not in the registry {settings.config_dir / 'registry.toml'} "
+                              f"(known: {registry.known()})")
 
     prepare_warehouse(url, str(settings.config_dir))
     run_id = start_run(url, year, codes, policy)

@@ -50,8 +50,11 @@ class Registry:
         try:
             return self.districts[code]
         except KeyError:
-            known = ", ".join(f"{d.code} {d.name}" for d in self.districts.values())
-            raise KeyError(f"district {code!r} is not in the registry (known: {known})") from None
+            raise KeyError(f"district {code!r} is not in the registry (known: {self.known()})") from None
+
+    def known(self) -> str:
+        """The registered districts, for messages: "330803 衢江区, …"."""
+        return ", ".join(f"{d.code} {d.name}" for d in self.districts.values())
 
 
 def load_registry(config_dir: Path) -> Registry:

@@ -30,8 +30,7 @@ def run_cmd(
         raise typer.Exit(2) from None
     unknown = [d for d in district or [] if d not in registry.districts]
     if unknown:
-        known = ", ".join(f"{d.code} {d.name}" for d in registry.districts.values())
-        console.print(f"[red]unknown district {', '.join(unknown)}[/red] (registry {settings.config_dir / 'registry.toml'}: {known})")
+        console.print(f"[red]unknown district {', '.join(unknown)}[/red] (registry {settings.config_dir / 'registry.toml'}: {registry.known()})")
         raise typer.Exit(2)
     folder = submissions if submissions is not None else settings.submissions_dir
     if not folder.is_dir():
