@@ -189,3 +189,80 @@ def cell_label(table: str, row: str, col: str, version: str | None = None) -> st
     """A human name for a cell, e.g. "三、（一）予以公开 / 自然人"."""
     prefix = {"proactive": "二", "requests": "三", "appeals": "四"}[table]
     return f"{prefix}、{label(table, 'row', row, version)} / {label(table, 'col', col, version)}"
+
+
+# -- the identities (勾稽关系), declared once in data/identities.toml ---------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One term of an identity: ``coef`` × the cell (table of the identity, ``row``, ``col``), of the
+    previous year's report when ``prev``."""
+
+    row: str
+    col: str
+    coef: int
+    prev: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """A linear form over cells that holds when Σ coef·value = 0 (a blank cell counting as 0).
+
+    ``over`` is the row (``each = "row"``) or column (``each = "col"``) the form is about."""
+
+    rule: str
+    table: str
+    each: Literal["row", "col"]
+    over: str
+    terms: tuple[Term, ...]
+
+    @property
+    def cells(self) -> tuple[tuple[str, str, str], ...]:
+        return tuple((self.table, t.row, t.col) for t in self.terms if not t.prev)
+
+
+@cache
+def _identity_data() -> dict:
+    import tomllib
+
+    text = resources.files("pipeline").joinpath("data/identities.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def _expand(entry: dict, version: str, single_other: bool) -> tuple[Identity, ...]:
+    table, each = entry["table"], entry["each"]
+    if entry.get("version", version) != version:
+        return ()
+    other = ("other",) if (version == "v2019" or single_other) else T3_OTHER_SPLIT
+    present_rows, present_cols = rows(table, version, single_other=single_other), cols(table, version)
+    out = []
+    over_all = entry.get("rows" if each == "row" else "cols") or (present_rows if each == "row" else present_cols)
+    for over in over_all:
+        terms: list[Term] = []
+        for code, coef in entry["terms"]:
+            prev = code.startswith("prev:")
+            code = code.removeprefix("prev:")
+            names = other if code == "@other" else (code,)
+            for name in names:
+                row, col = (over, name) if each == "row" else (name, over)
+                terms.append(Term(row, col, int(coef), prev))
+        if table == "proactive" and any(t.col not in row_cols(table, version, t.row) for t in terms):
+            continue
+        out.append(Identity(entry["rule"], table, each, over, tuple(terms)))
+    return tuple(out)
+
+
+@cache
+def identities(version: str, *, single_other: bool = False) -> tuple[Identity, ...]:
+    """The identities of one report of template ``version`` (template.md §6.1–6.2), as forms over cells.
+
+    ``single_other``: the v2021-era table 三 printed with one （六） row. Source: ``data/identities.toml``.
+    """
+    return tuple(i for e in _identity_data()["identity"] for i in _expand(e, version, single_other))
+
+
+@cache
+def cross_year_identities(version: str, *, single_other: bool = False) -> tuple[Identity, ...]:
+    """The identities between a report of ``version`` and the agency's previous-year report (terms
+    with ``prev``; template.md §6.2 R-T3-CARRY, §6.3)."""
+    return tuple(i for e in _identity_data()["cross_year"] for i in _expand(e, version, single_other))

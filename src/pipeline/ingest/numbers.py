@@ -17,11 +17,14 @@ from functools import lru_cache
 
 #: A cell that prints no number.
 BLANK_MARKS = frozenset({"", "/", "-", "—", "——", "–", "－", "无", "\\", "—-", "--"})
+#: Digits of one number: plain, or grouped in thousands ("12,356" — NFKC has made "，" a ","),
+#: with optional decimals. A group of other than three digits after a comma is not a separator.
+_DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 #: One number as printed: sign, digits, decimals, an optional unit written in the cell.
-NUMBER_RE = re.compile(r"^([+\-]?)(\d+(?:\.\d+)?)(万元|元|件|项|个|条)?$")
+NUMBER_RE = re.compile(rf"^([+\-]?)({_DIGITS})(万元|元|件|项|个|条)?$")
 _DIGIT = re.compile(r"\d")
 #: Where a sign or unit forces a boundary inside a run of characters.
-_RUN_RE = re.compile(r"[+\-]?\d+(?:\.\d+)?(?:万元|元|件|项|个|条)?")
+_RUN_RE = re.compile(rf"[+\-]?{_DIGITS}(?:万元|元|件|项|个|条)?")
 #: Marks a blank cell in the line stream (an nbsp-only line in page text).
 CELL_BLANK = "\x1f"
 
@@ -39,6 +42,7 @@ class Tok:
     note: str = ""
     word: bool = False
     end: int = 0
+    alone: bool = False  # the only thing on its line (page text: one cell per line)
 
     @property
     def raw(self) -> str:
@@ -86,7 +90,7 @@ def tokenize(segment: str, *, edge_cells: bool = False, words: bool = False, bas
             continue
         if "\t" not in line:
             if number(line):  # one number on the line (page text): the common case
-                append(Tok(line, False, False, "", False, start + len(line)))
+                append(Tok(line, False, False, "", False, start + len(line), True))
             else:
                 _free_text(line, start, out, fixed=False, words=words)
             continue
@@ -118,7 +122,7 @@ def tokenize(segment: str, *, edge_cells: bool = False, words: bool = False, bas
     return out
 
 
-_GLUED_RE = re.compile(r"(\d+(?:\.\d+)?(?:万元|元)?)")
+_GLUED_RE = re.compile(rf"({_DIGITS}(?:万元|元)?)")
 #: A bracketed remark, a word without digits (to its end), or any other word.
 _FREE_RE = re.compile(r"(\([^()\n]*\))|([^\s()\d]+)(?![^\s()])|([^\s()]+)")
 
@@ -187,6 +191,7 @@ def cell_value(text: str, kind: str, col: str) -> int | float | None:
     if p is None:
         return None
     sign, digits, unit = p
+    digits = digits.replace(",", "")
     num: float = float(digits)
     if sign == "-":
         num = -num
@@ -223,8 +228,8 @@ def _parts(chunk: str, k: int) -> tuple[tuple[str, ...], ...]:
     return tuple(out)
 
 
-_PART_RE = re.compile(r"^[+\-]?(?:0|[1-9]\d*)$")
-_LAST_PART_RE = re.compile(r"^[+\-]?(?:0|[1-9]\d*)(?:\.\d+)?(?:万元|元|件|项|个|条)?$")
+_PART_RE = re.compile(r"^[+\-]?(?:0|[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d*)$")
+_LAST_PART_RE = re.compile(r"^[+\-]?(?:0|[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d*)(?:\.\d+)?(?:万元|元|件|项|个|条)?$")
 
 
 def _valid_part(s: str, *, last: bool) -> bool:

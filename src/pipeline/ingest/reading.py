@@ -1,0 +1,181 @@
+"""Readings of one printed row: every way its tokens can be the template's ``n`` cells, with a cost.
+
+Why a cost: what reaches us is the table as printed and then damaged on its way (template.md §8,
+corpus/kinds). A row whose tokens are exactly its cells is read as printed (cost 0). Otherwise the
+row is re-assembled by the repairs real copies need, each with a price that says how strong a claim
+it makes about the print:
+
+* **split** — digits run together ("3000003" → 3·0·0·0·0·0·3). Free only where cell boundaries were
+  lost anyway (a token glued to others, or sharing a line); a number standing alone on its line is
+  one cell in page text, so splitting it costs :data:`COST_SPLIT_ALONE`;
+* **join** — a number broken over two lines or cells ("1\\n62" → 162): 1 per join;
+* **expand** — a run of equal cells printed once (crawlers drop a line equal to the previous line:
+  3·2·0·0·0·0·5 prints ``3 2 0 5``; an all-zero row prints one ``0``): 1 per number expanded. Only a
+  number alone on its line can have lost its repeats, and only in a row where no two printed
+  neighbours are equal (such a row was not de-duplicated);
+* **blank** — a cell printed empty whose boundary was lost (six digits for seven cells): 1 per blank
+  where boundaries were lost, :data:`COST_BLANK_ALONE` in a row printed one cell per line.
+
+:func:`row_readings` returns the readings of the cheapest cost and the next one, so that the table's
+identities can prefer a dearer reading that makes them hold; the table readers choose among them
+(``pipeline.ingest.search``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from dataclasses import dataclass, field
+
+from pipeline.ingest.numbers import NUMBER_RE, Tok, readings
+
+COST_SPLIT_ALONE = 2
+COST_BLANK_ALONE = 2
+#: At most this many blanks are inserted into one row, and this many numbers joined or expanded.
+MAX_BLANKS = 2
+MAX_JOINS = 3
+MAX_EXPANDED = 2
+#: At most this many readings of one row are kept (a hostile or garbled row is not searched further).
+LIMIT = 20_000
+
+
+@dataclass(slots=True)
+class Reading:
+    """One reading of a printed row: its ``n`` cells, what it cost, and the repairs it made."""
+
+    cells: list[Tok]
+    cost: int = 0
+    repairs: list[str] = field(default_factory=list)
+
+
+def _split_cost(toks: list[Tok], cells: list[Tok]) -> int:
+    """What the splits of a reading cost: :data:`COST_SPLIT_ALONE` for each alone number cut (the
+    cells cut from one token share its ``end``, as do the repeats restored by an expansion)."""
+    if len(cells) == len(toks):
+        return 0
+    printed = Counter(t.end for t in toks)
+    read = Counter(c.end for c in cells)
+    return COST_SPLIT_ALONE * sum(1 for e in {t.end for t in toks if t.alone and t.number} if read[e] > printed[e])
+
+
+def _exact(toks: list[Tok], n: int, limit: int) -> list[Reading]:
+    out = []
+    for cells in readings(toks, n, limit=limit):
+        cost = _split_cost(toks, cells)
+        out.append(Reading(cells, cost, ["digits run together, split"] if len(cells) != len(toks) else []))
+    return out
+
+
+def _joins(toks: list[Tok], n: int) -> list[Reading]:
+    """Readings that join ``len(toks) - n`` numbers broken over lines or cells with their neighbour."""
+    extra = len(toks) - n
+    if extra < 1 or extra > MAX_JOINS:
+        return []
+    gaps = [i for i in range(len(toks) - 1) if toks[i].number and toks[i + 1].number]
+    out = []
+    for chosen in itertools.combinations(gaps, extra):
+        cells: list[Tok] = []
+        joined: list[str] = []
+        cut = set(chosen)
+        i = 0
+        while i < len(toks):
+            t = toks[i]
+            text, note, end = t.text, t.note, t.end
+            parts = [t.raw]
+            while i in cut:
+                i += 1
+                text, note, end = text + toks[i].text, note + toks[i].note, toks[i].end
+                parts.append(toks[i].raw)
+            if len(parts) > 1:
+                if NUMBER_RE.match(text) is None or (len(text) > 1 and text[0] == "0" and text[1] != "."):
+                    break
+                joined.append("+".join(parts) + f" → {text}")
+            cells.append(Tok(text, False, True, note, False, end, False) if len(parts) > 1 else t)
+            i += 1
+        else:
+            out.append(Reading(cells, extra, [f"number broken over lines joined: {', '.join(joined)}"]))
+    return out
+
+
+def _expandable(toks: list[Tok]) -> list[int]:
+    """Positions of numbers that may have lost repeats (alone on their line, no equal neighbour)."""
+    printed = [t for t in toks if not t.blank]
+    if any(a.text == b.text for a, b in zip(printed, printed[1:], strict=False)):
+        return []  # a row printing two equal neighbours was not de-duplicated
+    return [i for i, t in enumerate(toks) if t.alone and t.number]
+
+
+def _expansions(toks: list[Tok], extra: int) -> list[tuple[list[Tok], int, list[str]]]:
+    """Token lists with ``extra`` repeats restored, over at most :data:`MAX_EXPANDED` numbers."""
+    out: list[tuple[list[Tok], int, list[str]]] = [(toks, 0, [])]
+    if extra <= 0:
+        return out
+    where = _expandable(toks)
+    for k in range(1, min(MAX_EXPANDED, len(where), extra) + 1):
+        for pos in itertools.combinations(where, k):
+            # compositions of ``extra`` into k positive parts
+            for bars in itertools.combinations(range(1, extra), k - 1):
+                sizes = [b - a for a, b in zip((0, *bars), (*bars, extra), strict=True)]
+                rep = dict(zip(pos, sizes, strict=True))
+                new: list[Tok] = []
+                for i, t in enumerate(toks):
+                    new.append(t)
+                    new.extend(Tok(t.text, False, True, "", False, t.end, False) for _ in range(rep.get(i, 0)))
+                shown = ", ".join(f"{toks[i].text}×{rep[i] + 1}" for i in pos)
+                out.append((new, k, [f"equal cells printed once, repeated: {shown}"]))
+    return out
+
+
+def _insert_blanks(cells: list[Tok], n: int, b: int) -> list[list[Tok]]:
+    if b == 0:
+        return [cells]
+    out = []
+    for pos in itertools.combinations(range(n), b):
+        it = iter(cells)
+        end = cells[0].end if cells else 0
+        row = []
+        for k in range(n):
+            if k in pos:
+                row.append(Tok("", True, True, "", False, end, False))
+            else:
+                t = next(it)
+                end = t.end
+                row.append(t)
+        out.append(row)
+    return out
+
+
+def _short(toks: list[Tok], n: int, limit: int) -> list[Reading]:
+    """Readings of a row printing fewer cells than ``n``: repeats restored, blanks inserted, splits."""
+    alone_row = bool(toks) and all(t.alone or t.blank for t in toks)
+    blank_cost = COST_BLANK_ALONE if alone_row else 1
+    out: list[Reading] = []
+    for b in range(0, MAX_BLANKS + 1):
+        if n - b < 1 or not any(t.number for t in toks):
+            break
+        for expanded, cost, why in _expansions(toks, n - b - len(toks)):
+            if len(expanded) > n - b:
+                continue
+            for r in _exact(expanded, n - b, limit):
+                for cells in _insert_blanks(r.cells, n, b):
+                    repairs = why + r.repairs + ([f"{b} blank cell(s) among run-together digits"] if b else [])
+                    out.append(Reading(cells, cost + r.cost + b * blank_cost, repairs))
+                if len(out) > limit:
+                    return out
+    return [r for r in out if r.cost > 0]
+
+
+def row_readings(toks: list[Tok], n: int, *, limit: int = LIMIT) -> list[Reading]:
+    """The readings of a printed row as ``n`` cells, of the cheapest cost and the next (``[]`` when the
+    row cannot be read as ``n`` cells by any repair)."""
+    if not toks:
+        return []
+    found = _exact(toks, n, limit)
+    if len(toks) > n:
+        found += _joins(toks, n)
+    if not found or min(r.cost for r in found) > 0:
+        found += _short(toks, n, limit)
+    if not found:
+        return []
+    low = min(r.cost for r in found)
+    return [r for r in found if r.cost <= low + 1]

@@ -1,0 +1,164 @@
+"""Choosing a table's reading: a search over its rows' readings for the ones its identities support.
+
+Why a search: each printed row may admit several readings (``pipeline.ingest.reading``), and the
+template's identities (template.md §6: row totals, result sums, column balances, table-四 totals) tie
+the rows together. A combination of one reading per row is ranked by
+
+1. how many **hard** identities hold (a published report may break some: its printed values still
+   come back, and validation reports the break);
+2. the total **cost** of the repairs it makes (the print as it stands beats a re-assembled one);
+3. how much **soft** evidence confirms it — figures quoted in the narrative, and the same agency's
+   previous-year report (this year's 上年结转 = last year's 结转下年度; last year's 现行有效 + 本年制发
+   − 本年废止 = this year's 现行有效).
+
+Combinations that tie on all three are equally good readings of the text: the cells that differ
+among them are ambiguous, each with every value it takes (a blank and a 0 are the same figure), and
+the most plausible combination supplies the value shown.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from pipeline.ingest.numbers import cell_value
+from pipeline.ingest.reading import Reading
+
+Value = int | float | None
+Values = tuple[Value, ...]
+
+#: At most this many combinations are searched exhaustively; beyond, a local search.
+MAX_COMBINATIONS = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """A linear identity over cells (row code, index in the row): Σ coef·value + const = 0, a blank
+    counting as 0. ``rule`` names it for messages."""
+
+    rule: str
+    terms: tuple[tuple[str, int, int], ...]
+    const: float = 0.0
+
+
+@dataclass(slots=True)
+class Choice:
+    """The reading chosen per row, the ambiguous cells with their candidate values, and the notes."""
+
+    chosen: dict[str, Reading]
+    candidates: dict[tuple[str, int], list[Value]] = field(default_factory=dict)
+    tied: dict[str, int] = field(default_factory=dict)  # rows with several readings left → how many
+    broken: list[Form] = field(default_factory=list)  # hard identities the chosen reading breaks
+
+
+def values_of(reading: Reading, kind: str = "amount") -> Values:
+    return tuple(None if t.blank else cell_value(t.text, kind, "") for t in reading.cells)
+
+
+def _z(v: Value) -> float:
+    return 0 if v is None else v
+
+
+def _holds(form: Form, vals: dict[str, Values]) -> bool:
+    return abs(sum(c * _z(vals[r][i]) for r, i, c in form.terms) + form.const) < 1e-9
+
+
+def choose(rows: dict[str, list[Reading]], hard: Sequence[Form], soft: Sequence[Form] = (),
+           row_soft: dict[str, Callable[[Values], int]] | None = None,
+           plausibility: Callable[[str, Values], tuple[float, ...]] | None = None) -> Choice:
+    """The best combination of one reading per row (rows with no reading are left out).
+
+    ``hard``/``soft`` are the identities; ``row_soft`` scores one row's values against other evidence
+    (the narrative); ``plausibility`` orders tied readings (smaller is more plausible).
+    """
+    row_soft = row_soft or {}
+    names = [r for r, opts in rows.items() if opts]
+    vals = {r: [values_of(o) for o in rows[r]] for r in names}
+    hard = [f for f in hard if all(r in vals for r, _, _ in f.terms)]
+    soft = [f for f in soft if all(r in vals for r, _, _ in f.terms)]
+
+    # one-row identities first: keep the readings of a row that satisfy most of them
+    keep: dict[str, list[int]] = {}
+    for r in names:
+        own = [f for f in hard if {t[0] for t in f.terms} == {r}]
+        if own and len(rows[r]) > 1:
+            scores = [sum(_holds(f, {r: v}) for f in own) for v in vals[r]]
+            top = max(scores)
+            keep[r] = [i for i, s in enumerate(scores) if s == top]
+        else:
+            keep[r] = list(range(len(rows[r])))
+    open_rows = [r for r in names if len(keep[r]) > 1]
+    fixed = {r: keep[r][0] for r in names if r not in open_rows}
+
+    def key(pick: dict[str, int]) -> tuple[int, int, int]:
+        cur = {r: vals[r][i] for r, i in pick.items()}
+        h = sum(_holds(f, cur) for f in hard)
+        s = sum(_holds(f, cur) for f in soft) + sum(fn(cur[r]) for r, fn in row_soft.items() if r in cur)
+        return (h, -sum(rows[r][i].cost for r, i in pick.items()), s)
+
+    best: list[dict[str, int]] = []
+    combos = 1
+    for r in open_rows:
+        combos *= len(keep[r])
+    if combos <= MAX_COMBINATIONS:
+        best_key = None
+        for combo in itertools.product(*(keep[r] for r in open_rows)):
+            pick = {**fixed, **dict(zip(open_rows, combo, strict=True))}
+            k = key(pick)
+            if best_key is None or k > best_key:
+                best_key, best = k, [pick]
+            elif k == best_key:
+                best.append(pick)
+    else:
+        best = _local_search(open_rows, keep, fixed, key)
+
+    def plaus(pick: dict[str, int]) -> tuple[float, ...]:
+        if plausibility is None:
+            return ()
+        parts = [plausibility(r, vals[r][i]) for r, i in pick.items()]
+        return tuple(sum(p[j] for p in parts) for j in range(len(parts[0]))) if parts else ()
+
+    best.sort(key=plaus)
+    top = best[0] if best else dict(fixed)
+    out = Choice({r: rows[r][i] for r, i in top.items()})
+    cur = {r: vals[r][i] for r, i in top.items()}
+    out.broken = [f for f in hard if not _holds(f, cur)]
+    for r in names:
+        picks = sorted({p[r] for p in best})
+        if len(picks) < 2:
+            continue
+        options = [vals[r][i] for i in picks]
+        differ = False
+        for c in range(len(options[0])):
+            seen = {_z(o[c]) for o in options}
+            if len(seen) > 1:
+                differ = True
+                first = cur[r][c]
+                out.candidates[(r, c)] = [first, *sorted((v for v in seen if v != _z(first)), key=float)]
+        if differ:
+            out.tied[r] = len(picks)
+    return out
+
+
+def _local_search(open_rows: list[str], keep: dict[str, list[int]], fixed: dict[str, int],
+                  key: Callable[[dict[str, int]], tuple[int, int, int]]) -> list[dict[str, int]]:
+    """Coordinate ascent from each row's first reading, then every single-row change that ties."""
+    pick = {**fixed, **{r: keep[r][0] for r in open_rows}}
+    improved = True
+    rounds = 0
+    while improved and rounds < 20:
+        improved, rounds = False, rounds + 1
+        for r in open_rows:
+            cur = key(pick)
+            for i in keep[r]:
+                trial = {**pick, r: i}
+                if key(trial) > cur:
+                    pick, cur, improved = trial, key(trial), True
+    k = key(pick)
+    best = [pick]
+    for r in open_rows:
+        for i in keep[r]:
+            if i != pick[r] and key({**pick, r: i}) == k:
+                best.append({**pick, r: i})
+    return best
