@@ -19,6 +19,7 @@ from pipeline.validate.crossyear import crossyear_findings, previous_mask
 from pipeline.validate.findings import Finding, ValidationResult
 from pipeline.validate.frame import VARIANTS, Grid, KeySpace, build_grid
 from pipeline.validate.narrative import narrative_findings
+from pipeline.validate.parse_notes import parse_note_findings
 from pipeline.validate.policy import Policy, check_policy
 from pipeline.validate.rules import (
     TABLE_ORDER,
@@ -73,6 +74,7 @@ def _validate_chunk(reports: Sequence[ParsedReport], previous: Sequence[ParsedRe
         prev_grid = build_grid([p if p is not None else stand_in for p in previous], grid.keys.copy())
         add(crossyear_findings(grid, prev_grid, mask))
     _narrative(grid, reports, per_report)
+    per_report = [parse_note_findings(r, fs) for r, fs in zip(reports, per_report, strict=True)]
     return [ValidationResult(sorted(fs, key=_order(r)) if fs else []) for r, fs in zip(reports, per_report, strict=True)]
 
 

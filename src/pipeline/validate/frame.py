@@ -32,6 +32,7 @@ Key = tuple[str, str, str]
 _KEY = attrgetter("table", "row", "col")
 _VALUE = attrgetter("value")
 _AMBIGUOUS = attrgetter("ambiguous")
+_STATUS = attrgetter("status")
 
 
 def _DERIVED(cell) -> bool:
@@ -148,7 +149,10 @@ def build_grid(reports: Sequence[ParsedReport], keys: KeySpace | None = None) ->
                 bad[(int(rep_a[x]), int(kid_a[x]))] = v
     # A value the parser derived for a cell printed blank (raw "") is judged as the blank it was:
     # the blank-cell rule then asks the clerk to fill it, stating the value the other cells imply.
+    # A cell the report does not print (status not_printed) is judged as a blank too: 0 in the identities.
     derived = np.fromiter(map(_DERIVED, cells), dtype=bool, count=len(cells))
+    unprinted = np.fromiter((s == "not_printed" for s in map(_STATUS, cells)), dtype=bool, count=len(cells))
+    derived |= unprinted
     if derived.any():
         vals[derived] = np.nan
     is_blank = np.isnan(vals) & is_num
@@ -157,6 +161,8 @@ def build_grid(reports: Sequence[ParsedReport], keys: KeySpace | None = None) ->
     values[rep_a, kid_a] = vals
     present = np.zeros((n, K), dtype=np.int64)
     np.add.at(present, (rep_a, kid_a), 1)
+    printed = np.zeros((n, K), dtype=np.int64)
+    np.add.at(printed, (rep_a[~unprinted], kid_a[~unprinted]), 1)
     blank = np.zeros((n, K), dtype=bool)
     blank[rep_a, kid_a] = is_blank
     numeric = np.ones((n, K), dtype=bool)
@@ -166,13 +172,18 @@ def build_grid(reports: Sequence[ParsedReport], keys: KeySpace | None = None) ->
 
     # template variant: the version as detected, and (v2021) whether table 三 has the one （六） row
     other_keys = np.array([t == "requests" and r == "other" for t, r, _ in keys.keys])
-    single = (present[:, other_keys] > 0).any(axis=1)
+    single = (printed[:, other_keys] > 0).any(axis=1)
     is_2021 = np.fromiter((r.template == "v2021" for r in reports), dtype=bool, count=n)
     bad_template = [r.template for r in reports if r.template not in voc.VERSIONS]
     if bad_template:
         raise ValueError(f"unknown template version {bad_template[0]!r} (expected one of {voc.VERSIONS})")
     v2019, v2021, v2021_single = (VARIANTS.index(v) for v in (("v2019", False), ("v2021", False), ("v2021", True)))
     variant = np.where(is_2021, np.where(single, v2021_single, v2021), v2019).astype(np.int64)
+    if unprinted.any():
+        # a cell given as not printed that the report's template variant does not have (the three （六）
+        # sub-rows beside a printed single （六） row) is neither missing nor extra: it is not there
+        outside = ~keys.variant_mask()[variant[rep_a], kid_a] & unprinted
+        np.subtract.at(present, (rep_a[outside], kid_a[outside]), 1)
     return Grid(keys, variant, values, present, blank, numeric, ambiguous, bad)
 
 

@@ -26,6 +26,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from pipeline import vocabulary as voc
+from pipeline.model import PARSE_RULES
 from pipeline.validate.findings import Finding, Severity, fmt, num
 from pipeline.validate.frame import VARIANTS, Grid, appeals_frame, cells_frame, requests_frame
 from schemas.cells import T3_PART_COLS, T3_RESULT_PARTS, AppealsFrame, CellsFrame, RequestsFrame
@@ -55,6 +56,12 @@ RULES: dict[str, tuple[Severity, str]] = {
     "R-T3-CARRY": ("warning", "table 3: 上年结转 = last year's 结转下年度, every column"),
     "R-T2-INFORCE": ("warning", "v2021 table 2: 现行有效 = last year's 现行有效 + 本年制发 − 本年废止"),
     "R-T2-ITEMS": ("warning", "v2019 table 2: 上一年项目数量 = last year's 上一年项目数量 + 本年增/减"),
+    # the parser's notes (pipeline.model.PARSE_RULES), shown by validate.parse_notes
+    **{rule: ("warning", text) for rule, text in PARSE_RULES.items()},
+    # the submission itself (validate.submission): errors under strict, warnings under lenient
+    "R-SUBMIT-AGENCY": ("error", "the agency the report names (title, signature) is not the registered agency"),
+    "R-SUBMIT-YEAR": ("error", "the report's year is not the year of the run"),
+    "R-SUBMIT-EMPTY": ("error", "the report is empty: every cell blank or not printed (an untouched template)"),
 }
 
 _IDENTITIES = ("R-T3-ROW", "R-T3-SUM", "R-T3-BAL", "R-T4-SUM")
