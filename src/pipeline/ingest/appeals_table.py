@@ -8,23 +8,31 @@ until a word that is not part of the header (the next section) ends the table.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from pipeline import vocabulary as voc
 from pipeline.ingest import labels as lb
 from pipeline.ingest.errors import IngestError
-from pipeline.ingest.identities import appeals_score, resolve_flat
-from pipeline.ingest.numbers import Tok, readings, tokenize
+from pipeline.ingest.numbers import Tok, tokenize
+from pipeline.ingest.reading import Reading, row_readings
+from pipeline.ingest.search import Form, choose
 
 NCELLS = 15
+#: A number glued to one of these on its right is a figure of a sentence ("2023年", "3件"), not a cell.
+_COUNTER_RE = re.compile(r"^[年月日件个项条人次名余%]")
+
+Note = tuple[str, str, str | None, int | None]
 
 
 @dataclass(slots=True)
 class Table4:
     cells: list[Tok]
-    ambiguous: set[int] = field(default_factory=set)
-    warnings: list[str] = field(default_factory=list)
+    candidates: dict[int, list] = field(default_factory=dict)
+    notes: list[Note] = field(default_factory=list)
     end: int = 0
+    printed: bool = True
 
 
 def _header_word(word: str) -> bool:
@@ -33,16 +41,41 @@ def _header_word(word: str) -> bool:
 
 def _tokens(text: str, start: int) -> Iterator[Tok]:
     """Tokens (with words) of the text from ``start``, a line at a time (the table is short; the
-    rest of the report need not be tokenised)."""
+    rest of the report need not be tokenised). Numbers that belong to a sentence — glued on the left
+    to a word that is not part of the table's header, or on the right to a counter ("2023年，未发生…")
+    — are dropped."""
     pos = start
     while pos < len(text):
         nl = text.find("\n", pos)
         end = len(text) if nl < 0 else nl
-        yield from tokenize(text[pos:end], words=True, edge_cells=True, base=pos)
+        toks = tokenize(text[pos:end], words=True, edge_cells=True, base=pos)
+        for i, t in enumerate(toks):
+            if t.number and not t.fixed:
+                left = toks[i - 1] if i else None
+                right = toks[i + 1] if i + 1 < len(toks) else None
+                glued_left = left is not None and left.word and left.end == t.end - len(t.raw) and not _header_word(left.text)
+                glued_right = (right is not None and right.word and right.end - len(right.text) == t.end
+                               and _COUNTER_RE.match(right.text))
+                if glued_left or glued_right:
+                    continue
+            yield t
         pos = end + 1
 
 
-def read_appeals(text: str, start: int, name: str) -> Table4:
+def forms() -> list[Form]:
+    """R-T4-SUM as forms over the 15 cells of the table read as one row ``t4``."""
+    rows, cols = voc.rows("appeals", "v2021"), voc.cols("appeals", "v2021")
+    out = []
+    for ident in voc.identities("v2021"):
+        if ident.table == "appeals":
+            out.append(Form(ident.rule, tuple(("t4", rows.index(t.row) * 5 + cols.index(t.col), t.coef)
+                                              for t in ident.terms)))
+    return out
+
+
+def read_appeals(text: str, start: int, name: str, *, expand: bool = False) -> Table4:
+    """The 15 cells of table 四 from ``start`` (its anchor). Raises :class:`IngestError` only when the
+    document ends inside the table (a truncated page)."""
     toks: list[Tok] = []
     pending: list[Tok] = []  # blank cells before the first number: cells, unless a header word follows
     started = done = False
@@ -68,18 +101,35 @@ def read_appeals(text: str, start: int, name: str) -> Table4:
     else:
         if not started and len(pending) >= NCELLS:
             toks = pending
+        elif sum(1 for t in toks if not t.blank) and len(toks) < NCELLS and all(t.fixed or t.blank or t.alone for t in toks):
+            raise IngestError(name, f"table 四 is incomplete: {sum(1 for t in toks if t.number)} of its 15 numbers "
+                                    f"found before the document ends")
     while len(toks) > NCELLS and toks[-1].blank:
         toks.pop()
     found = sum(1 for t in toks if t.number)
-    if not toks or (len(toks) < NCELLS and all(t.fixed or t.blank for t in toks)):
-        raise IngestError(name, f"table 四 is incomplete: {found} of its 15 numbers found")
-    if len(toks) > NCELLS:
-        raise IngestError(name, f"table 四 has {len(toks)} numbers where the template has 15")
-    opts = readings(toks, NCELLS)
+    if not found and len(toks) < NCELLS:
+        blank = [Tok("", True, True, "", False, start) for _ in range(NCELLS)]
+        return Table4(blank, notes=[("R-PARSE-NOT-PRINTED", "table 四 prints no numbers; its cells are read as not "
+                                                            "printed", None, None)], end=start, printed=False)
+    opts = row_readings(toks, NCELLS, expand=expand)
     if not opts:
-        raise IngestError(name, f"table 四 is incomplete: its digits cannot be read as 15 numbers ({found} found)")
-    cells, amb, n = resolve_flat(opts, appeals_score)
-    warnings = []
-    if n > 1:
-        warnings.append(f"table 四: digits run together and {n} readings fit R-T4-SUM equally; cells marked ambiguous")
-    return Table4(cells, amb, warnings, cells[-1].end)
+        blank = [Tok("", True, True, "", False, start) for _ in range(NCELLS)]
+        shown = " ".join(t.raw or "·" for t in toks)
+        return Table4(blank, notes=[("R-PARSE-UNREAD", f"table 四: its printed numbers ({shown}) cannot be read as "
+                                                       f"15 cells; left blank", None, None)], end=toks[-1].end, printed=False)
+    choice = choose({"t4": opts}, forms(), plausibility=lambda _r, v: _plausibility(v))
+    reading: Reading = choice.chosen["t4"]
+    out = Table4(reading.cells, end=reading.cells[-1].end)
+    if reading.cost:
+        shown = "|".join(t.text or "·" for t in reading.cells)
+        out.notes.append(("R-PARSE-REPAIRED", f"table 四: {'; '.join(reading.repairs)} (read as {shown})", None, None))
+    out.candidates = {i: c for (_r, i), c in choice.candidates.items()}
+    if choice.tied:
+        out.notes.append(("R-PARSE-AMBIGUOUS", f"table 四: {choice.tied['t4']} readings fit R-T4-SUM equally; "
+                                               f"{len(out.candidates)} cell(s) marked ambiguous", None, None))
+    return out
+
+
+def _plausibility(vals: tuple) -> tuple[float, ...]:
+    nums = [abs(0 if v is None else v) for v in vals]
+    return (max(nums), sum(nums))

@@ -22,20 +22,56 @@ from functools import cache
 
 from pipeline import vocabulary as voc
 from pipeline.ingest import labels as lb
-from pipeline.ingest.errors import IngestError
-from pipeline.ingest.identities import Values, resolve_flat
-from pipeline.ingest.numbers import Tok, readings, tokenize, trim_blanks
+from pipeline.ingest.numbers import Tok, tokenize, trim_blanks
+from pipeline.ingest.reading import Reading, row_readings
+from pipeline.ingest.search import Form, Values, choose
+
+Note = tuple[str, str, str | None, int | None]
+#: A number glued to one of these on its right is a figure of a sentence ("类8条、"), not a cell.
+_COUNTER_RE = re.compile(r"^[年月日件个项条人次名余类%]")
 
 
 @dataclass(slots=True)
 class Table2:
+    """Row → its cells in the template's columns (blank tokens for cells not printed)."""
+
     rows: dict[str, list[Tok]]
-    ambiguous: set[tuple[str, int]] = field(default_factory=set)
-    warnings: list[str] = field(default_factory=list)
+    candidates: dict[tuple[str, int], list] = field(default_factory=dict)
+    not_printed: set[tuple[str, int]] = field(default_factory=set)
+    missing: list[str] = field(default_factory=list)  # rows whose label is not found
+    notes: list[Note] = field(default_factory=list)
 
 
+#: Words of each column's header (to see which columns a block prints, kind: fewer columns).
+_COL_HEADER: dict[str, str] = {
+    "issued": "制发|发件", "repealed": "废止", "in_force": "现行有效", "new_made": "新制作", "new_published": "新公开",
+    "total_published": "公开总", "prev_year_items": "上一年", "year_change": "增/减|增减", "decisions": "处理决定",
+    "fee_amount_wan": "收费金额", "procurement_items": "采购项目", "procurement_amount": "采购总金额",
+}
 
-def read_proactive(text: str, start: int, end: int, version: str, narrative: str, name: str) -> Table2:
+
+def _printed_cols(header: str, cols: tuple[str, ...]) -> tuple[str, ...]:
+    """The columns whose header words a block's header prints (all of them when it names none)."""
+    squeezed = re.sub(r"\s+", "", header)
+    present = tuple(c for c in cols if re.search(_COL_HEADER.get(c, "$^"), squeezed))
+    return present if present else cols
+
+
+def _prose(toks: list[Tok]) -> bool:
+    """A label quoted in a sentence: a word before its first number, or its number glued to a counter."""
+    for i, t in enumerate(toks):
+        if t.word:
+            return True
+        if t.number:
+            nxt = toks[i + 1] if i + 1 < len(toks) else None
+            return bool(nxt and nxt.word and nxt.end - len(nxt.text) == t.end and _COUNTER_RE.match(nxt.text))
+    return False
+
+
+def read_proactive(text: str, start: int, end: int, version: str, narrative: str, *,
+                   expand: bool = False, previous: dict | None = None) -> Table2:
+    """Read table 二 from ``text[start:end]``: every row of the template comes back (blank tokens for a
+    row or column not printed), with the ambiguous cells' candidates and the notes."""
     layout = {r: voc.row_cols("proactive", version, r) for b in voc.PROACTIVE_LAYOUT[version] for r in b.rows}
     marks: list[tuple[int, int, str | None]] = []  # (start, end, row code or None for a caption)
     for m in lb.T2_ROW_RE.finditer(text, start, end):
@@ -43,65 +79,133 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
     for m in lb.T2_CAPTION_RE.finditer(text, start, end):
         marks.append((m.start(), m.end(), None))
     marks.sort()
-    segs: dict[str, list[list[Tok]]] = {}
+    segs: dict[str, list[tuple[list[Tok], list[Tok]]]] = {}
     loose: list[Tok] = []
     bounds = [(start, start, None), *marks]
-    extra: list[str] = []
+    headers: dict[str, str] = {}  # row → the header text of its block (between caption and first row)
+    caption_end: int | None = None
+    out = Table2({})
     for i, (_s, e, code) in enumerate(bounds):
         seg_end = bounds[i + 1][0] if i + 1 < len(bounds) else end
         toks = tokenize(text[e:seg_end], base=e, words=True)
         if code is None:
             loose += [t for t in toks if t.number]
+            caption_end = e if i else None
             continue
+        if caption_end is not None:
+            headers.setdefault(code, text[caption_end:_s])
+            caption_end = None
         row, rest = _row_cells(toks)
-        segs.setdefault(code, []).append(row)
-        if any(t.number for t in rest):
-            extra.append(" ".join(t.raw for t in rest if not t.blank))
+        segs.setdefault(code, []).append((row, toks))
+        if any(t.number for t in rest) and not _prose(toks):
+            shown = " ".join(t.raw for t in rest if not t.blank)
+            out.notes.append(("R-PARSE-SKIPPED", f"table 二: a row the template does not have ({shown}) ignored",
+                              code, None))
 
-    out = Table2({})
-    out.warnings += [f"table 二: a row the template does not have ({x}) ignored" for x in extra]
     rows: dict[str, list[Tok]] = {}
-    for code, n in ((r, len(c)) for r, c in layout.items()):
+    cols_of: dict[str, tuple[str, ...]] = {}
+    for code, cols in layout.items():
         cands = segs.get(code)
+        label = voc.label("proactive", "row", code, version)
         if not cands:
-            raise IngestError(name, f"table 二 is incomplete: row {voc.label('proactive', 'row', code, version)} not found")
-        rows[code] = trim_blanks(next((c for c in cands if any(t.number for t in c)), cands[0]), n)
+            out.missing.append(code)
+            out.not_printed |= {(code, i) for i in range(len(cols))}
+            out.notes.append(("R-PARSE-NOT-PRINTED", f"table 二 row {label} is not printed; its cells are read as "
+                                                     f"not printed", code, None))
+            continue
+        clean = [c for c, toks in cands if any(t.number for t in c) and not _prose(toks)]
+        quoted = [c for c, toks in cands if any(t.number for t in c) and _prose(toks)]
+        if quoted and clean:
+            out.notes.append(("R-PARSE-SKIPPED", f"table 二 row {label}: a sentence quoting the label with a number "
+                                                 f"({' '.join(t.raw for t in quoted[0])}) is not the row", code, None))
+        chosen = clean[0] if clean else (quoted[0] if quoted else cands[0][0])
+        printed = _printed_cols(headers.get(code, ""), cols)
+        # a header printing fewer columns binds only when the row prints that many numbers
+        cols_of[code] = printed if len([t for t in chosen if t.number]) == len(printed) else cols
+        rows[code] = trim_blanks(chosen, len(cols_of[code]))
 
-    short = {r: len(layout[r]) - len(t) for r, t in rows.items() if len(t) < len(layout[r])}
-    fixed_short = {r: k for r, k in short.items() if all(t.fixed or t.blank for t in rows[r])}
+    short = {r: len(cols_of[r]) - len(t) for r, t in rows.items() if len(t) < len(cols_of[r])}
     if short and loose and sum(short.values()) == len(loose):
-        _put_back(rows, short, loose, layout, version, out.warnings)
-        short = {}
-    elif fixed_short:
-        r = next(iter(fixed_short))
-        raise IngestError(name, f"table 二 is incomplete: row {voc.label('proactive', 'row', r, version)} has "
-                                f"{len(rows[r])} of its {len(layout[r])} numbers")
+        _put_back(rows, short, loose, cols_of, version, out.notes)
 
     figures: list[tuple[str, int]] | None = None
     for code, toks in rows.items():
-        cols = layout[code]
-        if len(toks) > len(cols):
-            raise IngestError(name, f"table 二 row {voc.label('proactive', 'row', code, version)} has {len(toks)} "
-                                    f"numbers where the template has {len(cols)}")
-        if len(toks) == len(cols):
-            out.rows[code] = toks
-            continue
-        opts = readings(toks, len(cols))
-        if not opts:
-            raise IngestError(name, f"table 二 row {voc.label('proactive', 'row', code, version)}: its digits "
-                                    f"cannot be read as {len(cols)} numbers")
-        if figures is None:
-            figures = _narrative_figures(narrative)
-        chosen, amb, n = resolve_flat(opts, _confirmations(code, cols, figures), lambda v, cs=cols: _plausibility(cs, v))
-        out.rows[code] = chosen
-        out.ambiguous |= {(code, i) for i in amb}
+        cols, full = cols_of[code], layout[code]
         label = voc.label("proactive", "row", code, version)
-        shown = "|".join(t.text for t in chosen)
-        if n > 1:
-            out.warnings.append(f"table 二 row {label}: digits run together and {n} readings remain "
-                                f"(no identity constrains this table); kept {shown}, cells marked ambiguous")
-        elif len(opts) > 1:
-            out.warnings.append(f"table 二 row {label}: run-together digits read as {shown} (settled by the narrative)")
+        opts = row_readings(toks, len(cols), expand=expand) if toks else []
+        if not opts:
+            out.notes.append(("R-PARSE-UNREAD", f"table 二 row {label}: its printed numbers "
+                                                f"({' '.join(t.raw or '·' for t in toks)}) cannot be read as "
+                                                f"{len(cols)} cells; left blank", code, None))
+            out.not_printed |= {(code, i) for i in range(len(full))}
+            continue
+        if len(opts) > 1 and figures is None:
+            figures = _narrative_figures(narrative)
+        choice = choose({code: opts}, [], _soft(code, cols, previous, version),
+                        row_soft={code: _confirmations(code, cols, figures or [])},
+                        plausibility=lambda _r, v, cs=cols: _plausibility(cs, v))
+        reading: Reading = choice.chosen[code]
+        index = {c: i for i, c in enumerate(cols)}
+        cells = []
+        for k, col in enumerate(full):
+            if col in index:
+                cells.append(reading.cells[index[col]])
+            else:
+                cells.append(Tok("", True, True, "", False, reading.cells[-1].end))
+                out.not_printed.add((code, k))
+        out.rows[code] = cells
+        if cols != full:
+            missing = "、".join(voc.label("proactive", "col", c, version) for c in full if c not in index)
+            out.notes.append(("R-PARSE-NOT-PRINTED", f"table 二 row {label}: the block prints no column {missing}; "
+                                                     f"read as not printed", code, None))
+        shown = "|".join(t.text or "·" for t in reading.cells)
+        if reading.cost:
+            out.notes.append(("R-PARSE-REPAIRED", f"table 二 row {label}: {'; '.join(reading.repairs)} "
+                                                  f"(read as {shown})", code, None))
+        for (_r, i), cands in choice.candidates.items():
+            out.candidates[(code, full.index(cols[i]))] = cands
+        if choice.tied:
+            out.notes.append(("R-PARSE-AMBIGUOUS", f"table 二 row {label}: {choice.tied[code]} readings remain (no "
+                                                   f"identity constrains this table); kept {shown}, cells marked "
+                                                   f"ambiguous", code, None))
+        elif len(opts) > 1 and reading.cost == 0 and not toks_fixed(toks):
+            out.notes.append(("R-PARSE-REPAIRED", f"table 二 row {label}: run-together digits read as {shown} "
+                                                  f"(settled by the narrative or last year's report)", code, None))
+    for code in out.missing:
+        out.rows[code] = [Tok("", True, True, "", False, start) for _ in layout[code]]
+    for code in layout:
+        if code not in out.rows:
+            out.rows[code] = [Tok("", True, True, "", False, start) for _ in layout[code]]
+    return out
+
+
+def toks_fixed(toks: list[Tok]) -> bool:
+    return all(t.fixed or t.blank for t in toks)
+
+
+def _soft(code: str, cols: tuple[str, ...], previous: dict | None, version: str) -> list[Form]:
+    """Last year's report as evidence for one row (R-T2-INFORCE, R-T2-ITEMS)."""
+    if not previous:
+        return []
+    out = []
+    index = {c: i for i, c in enumerate(cols)}
+    for ident in voc.cross_year_identities(version):
+        if ident.table != "proactive" or ident.over != code:
+            continue
+        const, terms, ok = 0.0, [], True
+        for t in ident.terms:
+            if t.prev:
+                v = previous.get(("proactive", t.row, t.col))
+                if v is None:
+                    ok = False
+                    break
+                const += t.coef * v
+            elif t.col in index:
+                terms.append((code, index[t.col], t.coef))
+            else:
+                ok = False
+        if ok:
+            out.append(Form(ident.rule, tuple(terms), const))
     return out
 
 
@@ -115,7 +219,7 @@ def _row_cells(toks: list[Tok]) -> tuple[list[Tok], list[Tok]]:
 
 
 def _put_back(rows: dict[str, list[Tok]], short: dict[str, int], loose: list[Tok],
-              layout: dict[str, tuple[str, ...]], version: str, warnings: list[str]) -> None:
+              layout: dict[str, tuple[str, ...]], version: str, notes: list[Note]) -> None:
     it = iter(loose)
     for code in layout:
         k = short.get(code, 0)
@@ -126,8 +230,9 @@ def _put_back(rows: dict[str, list[Tok]], short: dict[str, int], loose: list[Tok
         head, tail = (toks[:-1], toks[-1:]) if toks else ([], [])
         rows[code] = [*head, *taken, *tail]
         label = voc.label("proactive", "row", code, version)
-        warnings.append(f"table 二 row {label}: {len(toks)} of {len(layout[code])} numbers in the row; loose "
-                        f"number(s) {', '.join(t.raw for t in taken)} printed apart from the row put back in order")
+        notes.append(("R-PARSE-REPAIRED", f"table 二 row {label}: {len(toks)} of {len(layout[code])} numbers in the "
+                                          f"row; loose number(s) {', '.join(t.raw for t in taken)} printed apart from "
+                                          f"the row put back in order", code, None))
 
 
 # -- narrative figures -----------------------------------------------------------------------------

@@ -100,15 +100,15 @@ def _joins(toks: list[Tok], n: int) -> list[Reading]:
 def _expandable(toks: list[Tok]) -> list[int]:
     """Positions of numbers that may have lost repeats (alone on their line, no equal neighbour)."""
     printed = [t for t in toks if not t.blank]
-    if any(a.text == b.text for a, b in zip(printed, printed[1:], strict=False)):
+    if any(a.text == b.text for a, b in itertools.pairwise(printed)):
         return []  # a row printing two equal neighbours was not de-duplicated
     return [i for i, t in enumerate(toks) if t.alone and t.number]
 
 
-def _expansions(toks: list[Tok], extra: int) -> list[tuple[list[Tok], int, list[str]]]:
+def _expansions(toks: list[Tok], extra: int, expand: bool) -> list[tuple[list[Tok], int, list[str]]]:
     """Token lists with ``extra`` repeats restored, over at most :data:`MAX_EXPANDED` numbers."""
     out: list[tuple[list[Tok], int, list[str]]] = [(toks, 0, [])]
-    if extra <= 0:
+    if extra <= 0 or not expand:
         return out
     where = _expandable(toks)
     for k in range(1, min(MAX_EXPANDED, len(where), extra) + 1):
@@ -145,7 +145,7 @@ def _insert_blanks(cells: list[Tok], n: int, b: int) -> list[list[Tok]]:
     return out
 
 
-def _short(toks: list[Tok], n: int, limit: int) -> list[Reading]:
+def _short(toks: list[Tok], n: int, limit: int, expand: bool) -> list[Reading]:
     """Readings of a row printing fewer cells than ``n``: repeats restored, blanks inserted, splits."""
     alone_row = bool(toks) and all(t.alone or t.blank for t in toks)
     blank_cost = COST_BLANK_ALONE if alone_row else 1
@@ -153,7 +153,7 @@ def _short(toks: list[Tok], n: int, limit: int) -> list[Reading]:
     for b in range(0, MAX_BLANKS + 1):
         if n - b < 1 or not any(t.number for t in toks):
             break
-        for expanded, cost, why in _expansions(toks, n - b - len(toks)):
+        for expanded, cost, why in _expansions(toks, n - b - len(toks), expand):
             if len(expanded) > n - b:
                 continue
             for r in _exact(expanded, n - b, limit):
@@ -165,17 +165,35 @@ def _short(toks: list[Tok], n: int, limit: int) -> list[Reading]:
     return [r for r in out if r.cost > 0]
 
 
-def row_readings(toks: list[Tok], n: int, *, limit: int = LIMIT) -> list[Reading]:
+def row_readings(toks: list[Tok], n: int, *, expand: bool = False, limit: int = LIMIT) -> list[Reading]:
     """The readings of a printed row as ``n`` cells, of the cheapest cost and the next (``[]`` when the
-    row cannot be read as ``n`` cells by any repair)."""
+    row cannot be read as ``n`` cells by any repair). ``expand``: the text was de-duplicated line by
+    line (:func:`deduplicated`), so equal cells may have been printed once."""
     if not toks:
         return []
     found = _exact(toks, n, limit)
     if len(toks) > n:
         found += _joins(toks, n)
     if not found or min(r.cost for r in found) > 0:
-        found += _short(toks, n, limit)
+        found += _short(toks, n, limit, expand)
     if not found:
         return []
     low = min(r.cost for r in found)
-    return [r for r in found if r.cost <= low + 1]
+    out, seen = [], set()
+    for r in sorted(found, key=lambda r: r.cost):
+        sig = tuple(t.text for t in r.cells)
+        if r.cost <= low + 1 and sig not in seen:
+            seen.add(sig)
+            out.append(r)
+    return out
+
+
+def deduplicated(text: str) -> bool:
+    """Whether a table region looks de-duplicated line by line (a crawler dropped every line equal to
+    the line before): many lines holding one number, and never two equal lines in a row. Text that
+    was not de-duplicated prints runs of equal cells (``0``, ``0``) on consecutive lines."""
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    numeric = sum(1 for ln in lines if NUMBER_RE.match(ln))
+    if numeric < 20:
+        return False
+    return not any(a == b for a, b in itertools.pairwise(lines))

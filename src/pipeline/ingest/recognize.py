@@ -20,6 +20,7 @@ cell); a line holding only a no-break space is a blank cell; an empty line is no
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextvars import ContextVar
 from functools import cache
 
 from pipeline import vocabulary as voc
@@ -30,22 +31,29 @@ from pipeline.ingest.errors import IngestError
 from pipeline.ingest.meta import extract_meta
 from pipeline.ingest.numbers import Tok, cell_value
 from pipeline.ingest.proactive_table import read_proactive
+from pipeline.ingest.reading import deduplicated
 from pipeline.ingest.requests_table import read_requests
 from pipeline.ingest.sections import extract_sections
 from pipeline.model import Cell, ParsedReport
 
-__all__ = ["detect_version", "parse_lines", "parse_text"]
+__all__ = ["PREVIOUS", "detect_version", "parse_lines", "parse_text"]
 
 # the vocabulary recomputes these from codes.csv on each call; a parse needs them for every cell
 _cols = cache(voc.cols)
 _rows = cache(voc.rows)
 
+#: The same agency's previous-year report, where the caller has it (the annual run reads it from the
+#: warehouse): soft evidence for readings no identity of this year settles (search.py).
+PREVIOUS: ContextVar[ParsedReport | None] = ContextVar("previous_report", default=None)
+
 
 def parse_lines(lines: Sequence[str], name: str) -> ParsedReport:
     """The canonical parse of a report given as text lines in reading order.
 
-    Raises :class:`IngestError` (naming ``name`` and the reason) for a document that is not an
-    annual report, or whose tables are cut off or unreadable — never returns a partial parse.
+    Raises :class:`IngestError` (naming ``name`` and the reason) only for a document that is not an
+    annual report, or that ends before or inside a table (a truncated page). Every local problem —
+    a row left out, a blank inside run-together digits, a sentence quoting a label — comes back as
+    cells with their status and a note (:class:`pipeline.model.ParseNote`).
     """
     text = normalise(lines)
     if not text.strip():
@@ -53,54 +61,102 @@ def parse_lines(lines: Sequence[str], name: str) -> ParsedReport:
     return parse_text(text, name)
 
 
+def _truncated(name: str, table: str, missing: list[str], version: str) -> IngestError:
+    shown = ", ".join(voc.label(table, "row", r, version) if table == "proactive" else lb.t3_label(r, version)
+                      for r in missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+    zh = "二" if table == "proactive" else "三"
+    return IngestError(name, f"table {zh} is incomplete: the document ends inside it (rows {shown} not found)")
+
+
 def parse_text(text: str, name: str) -> ParsedReport:
     """:func:`parse_lines` for text already normalised by :func:`pipeline.ingest.document.normalise`."""
     reg = locate(text, name)
     end = len(text)
     t3_start, t4_start = (end if reg.t3 is None else reg.t3), (end if reg.t4 is None else reg.t4)
-    version, split_other, warnings = detect_version(text[reg.t2: t3_start], text[t3_start: t4_start])
+    version, split_other, layout_notes = detect_version(text[reg.t2: t3_start], text[t3_start: t4_start])
     single_other = version == "v2021" and not split_other
     narrative = text[: reg.t2]
-    # a truncated document fails on the first table it cuts: the error names its missing rows
-    t2 = read_proactive(text, reg.t2, t3_start, version, narrative, name)
-    if reg.t3 is None:
-        raise IngestError(name, "table 三 (收到和处理政府信息公开申请情况) not found: the document ends after table 二")
+    expand = deduplicated(text[reg.t2:])
+    prev = PREVIOUS.get()
+    previous = {c.key: c.value for c in prev.cells} if prev is not None else None
 
+    t2 = read_proactive(text, reg.t2, t3_start, version, narrative, expand=expand, previous=previous)
+    if reg.t3 is None:
+        if t2.missing:
+            raise _truncated(name, "proactive", t2.missing, version)
+        raise IngestError(name, "table 三 (收到和处理政府信息公开申请情况) not found: the document ends after table 二")
     # table 三 is read with the rows it prints; a v2019 table with the three （六） sub-rows is summed
     t3_rows = _rows("requests", "v2021") if split_other else _rows("requests", version, single_other=True)
-    t3 = read_requests(text, reg.t3, t4_start, t3_rows, version, name)
+    t3 = read_requests(text, reg.t3, t4_start, t3_rows, version, single_other=single_other or not split_other,
+                       expand=expand, previous=previous)
     if reg.t4 is None:
+        if t3.missing:
+            raise _truncated(name, "requests", t3.missing, version)
         raise IngestError(name, "table 四 (政府信息公开行政复议、行政诉讼情况) not found: the document ends after table 三")
-    t4 = read_appeals(text, reg.t4, name)
-    warnings += t2.warnings + t3.warnings + t4.warnings
+    t4 = read_appeals(text, reg.t4, name, expand=expand)
+
+    report = ParsedReport(version)
+    for rule, message in layout_notes:
+        report.note(rule, message)
+    t4_rows, t4_cols = _rows("appeals", version), _cols("appeals", version)
+    t3_cols = _cols("requests", version)
+    for table, notes in (("proactive", t2.notes), ("requests", t3.notes)):
+        for rule, message, row, ci in notes:
+            cols = voc.row_cols(table, version, row) if row and row in voc.rows(table, version, single_other=True) + \
+                voc.T3_OTHER_SPLIT else t3_cols
+            report.note(rule, message, table, row, cols[ci] if ci is not None and row else None)
+    for rule, message, _row, _ci in t4.notes:
+        report.note(rule, message, "appeals")
 
     cells: list[Cell] = []
     sum_other = version == "v2019" and split_other
     for key, i, kind in _cell_plan(version, single_other):
         table, row, col = key
+        status = "read"
+        cands: list = []
         if table == "proactive":
-            tok, amb = t2.rows[row][i], (row, i) in t2.ambiguous
+            tok = t2.rows[row][i]
+            cands = t2.candidates.get((row, i), [])
+            if (row, i) in t2.not_printed:
+                status = "not_printed"
         elif table == "requests":
             if sum_other and row == "other":
-                cells.append(_summed_other(t3.rows, i, col))
+                cells.append(_summed_other(t3.rows, i, col, t3.not_printed))
                 continue
-            tok, amb = t3.rows[row][i], (row, i) in t3.ambiguous
+            tok = t3.rows[row][i]
+            cands = t3.candidates.get((row, i), [])
+            if row in t3.not_printed:
+                status = "not_printed"
         else:
-            tok, amb = t4.cells[i], i in t4.ambiguous
+            k = t4_rows.index(row) * 5 + t4_cols.index(col)
+            tok = t4.cells[k]
+            cands = t4.candidates.get(k, [])
+            if not t4.printed:
+                status = "not_printed"
         value = None if tok.blank else cell_value(tok.text, kind, col)
-        cells.append(Cell(table, row, col, value, tok.raw, amb))
+        if cands:
+            status = "ambiguous"
+            cands = [None if v is None else cell_value(_num_text(v), kind, col) for v in cands]
+        cells.append(Cell(table, row, col, value, tok.raw, bool(cands), status, cands))
+    report.cells = cells
     if version == "v2019" and split_other:
-        warnings.append("format mismatch: v2019 table 二 with the v2021 （六） sub-rows in table 三; summed into （六）其他处理")
-    _derive_blank_totals(cells, version, warnings)
-    warnings += _unit_notes(cells, version)
+        report.note("R-PARSE-LAYOUT", "format mismatch: v2019 table 二 with the v2021 （六） sub-rows in table 三; "
+                                      "summed into （六）其他处理", "requests", "other")
+    _derive_blank_totals(cells, version, report)
+    for table, row, col, message in _unit_notes(cells, version):
+        report.note("R-PARSE-LAYOUT", message, table, row, col)
 
-    meta = extract_meta(text, reg.t2)
-    sections = extract_sections(text, reg.t2, t4.end)
-    return ParsedReport(version, meta, cells, warnings, sections)
+    report.meta = extract_meta(text, reg.t2)
+    report.sections = extract_sections(text, reg.t2, max(t4.end, reg.t4))
+    return report
 
 
-def detect_version(t2_text: str, t3_text: str) -> tuple[str, bool, list[str]]:
-    """(template version, table 三 prints the three （六） sub-rows, warnings) from the labels.
+def _num_text(v: int | float) -> str:
+    return str(int(v)) if float(v).is_integer() else repr(float(v))
+
+
+def detect_version(t2_text: str, t3_text: str) -> tuple[str, bool, list[tuple[str, str]]]:
+    """(template version, table 三 prints the three （六） sub-rows, notes as (rule, message)) from the labels.
 
     Table 二's column headers and row labels decide the version (template.md §9); table 三's （六）
     structure is read separately because v2021-era reports often print a single （六） row.
@@ -108,7 +164,7 @@ def detect_version(t2_text: str, t3_text: str) -> tuple[str, bool, list[str]]:
     v21 = len(lb.V2021_MARKERS.findall(t2_text))
     v19 = len(lb.V2019_MARKERS.findall(t2_text))
     split_other = bool(lb.T3_SPLIT_OTHER.search(t3_text))
-    warnings: list[str] = []
+    warnings: list[tuple[str, str]] = []
     if v19 > v21:
         version = "v2019"
     elif v21 > v19:
@@ -116,9 +172,9 @@ def detect_version(t2_text: str, t3_text: str) -> tuple[str, bool, list[str]]:
     else:
         version = "v2021" if split_other or not v19 else "v2019"
         if v19 or v21:
-            warnings.append("template version markers of table 二 conflict; decided by table 三")
+            warnings.append(("R-PARSE-LAYOUT", "template version markers of table 二 conflict; decided by table 三"))
     if version == "v2021" and not split_other:
-        warnings.append("table 三 prints a single （六）其他处理 row (no sub-rows)")
+        warnings.append(("R-PARSE-LAYOUT", "table 三 prints a single （六）其他处理 row (no sub-rows)"))
     return version, split_other, warnings
 
 
@@ -141,7 +197,7 @@ def _cell_plan(version: str, single_other: bool) -> tuple[tuple[tuple[str, str, 
     return tuple(plan)
 
 
-def _unit_notes(cells: list[Cell], version: str) -> list[str]:
+def _unit_notes(cells: list[Cell], version: str) -> list[tuple[str, str, str, str]]:
     """Say where a unit printed in a cell was converted to the column's unit (codes.csv)."""
     out = []
     for c in cells:
@@ -150,18 +206,19 @@ def _unit_notes(cells: list[Cell], version: str) -> list[str]:
         if (c.col == "fee_amount_wan" and c.raw.endswith("元") and not c.raw.endswith("万元")) or (
                 c.col == "procurement_amount" and "万元" in c.raw):
             unit = "万元" if c.col == "fee_amount_wan" else "元"
-            out.append(f"table 二 {voc.cell_label(c.table, c.row, c.col, version)}: printed {c.raw!r}, "
-                       f"read as {c.value} {unit}")
+            out.append((c.table, c.row, c.col, f"table 二 {voc.cell_label(c.table, c.row, c.col, version)}: "
+                                               f"printed {c.raw!r}, read as {c.value} {unit}"))
     return out
 
 
-def _summed_other(rows: dict[str, list[Tok]], i: int, col: str) -> Cell:
+def _summed_other(rows: dict[str, list[Tok]], i: int, col: str, not_printed: set[str]) -> Cell:
     vals = [cell_value(rows[r][i].text, "count", col) for r in voc.T3_OTHER_SPLIT if not rows[r][i].blank]
     raw = "+".join(rows[r][i].raw for r in voc.T3_OTHER_SPLIT)
-    return Cell("requests", "other", col, sum(v for v in vals if v is not None) if vals else None, raw)
+    status = "not_printed" if all(r in not_printed for r in voc.T3_OTHER_SPLIT) else "read"
+    return Cell("requests", "other", col, sum(v for v in vals if v is not None) if vals else None, raw, False, status)
 
 
-def _derive_blank_totals(cells: list[Cell], version: str, warnings: list[str]) -> None:
+def _derive_blank_totals(cells: list[Cell], version: str, report: ParsedReport) -> None:
     """A table-三 总计 cell left blank while its row prints every other cell (a converter dropped
     it): re-derive it by R-T3-ROW when R-T3-BAL gives the same number (template.md §8.4)."""
     if all(c.value is not None for c in cells if c.table == "requests" and c.col == "total"):
@@ -169,7 +226,7 @@ def _derive_blank_totals(cells: list[Cell], version: str, warnings: list[str]) -
     cm = {c.key: c for c in cells}
     cols = _cols("requests", version)
     for c in cells:
-        if c.table != "requests" or c.col != "total" or c.value is not None:
+        if c.table != "requests" or c.col != "total" or c.value is not None or c.status != "blank":
             continue
         parts = [cm[("requests", c.row, k)].value for k in cols if k != "total"]
         if any(v is None for v in parts):
@@ -179,8 +236,10 @@ def _derive_blank_totals(cells: list[Cell], version: str, warnings: list[str]) -
         if bal is not None and bal != derived:
             continue
         c.value = derived
-        warnings.append(f"table 三 row {voc.label('requests', 'row', c.row, version)}: 总计 is blank in the document; "
-                        f"derived {derived} from the row (R-T3-ROW) and the column balance (R-T3-BAL)")
+        c.status = "read"
+        report.note("R-PARSE-REPAIRED", f"table 三 row {voc.label('requests', 'row', c.row, version)}: 总计 is blank "
+                                        f"in the document; derived {derived} from the row (R-T3-ROW) and the column "
+                                        f"balance (R-T3-BAL)", "requests", c.row, "total")
 
 
 def _balance_total(cm: dict[tuple[str, str, str], Cell]) -> int | float | None:

@@ -4,14 +4,15 @@ Two readings of the same region, because converters break tables in two differen
 
 * by label — each row label is found in template order and the numbers up to the next label are
   its cells. This survives one cell per line, wrapped labels, vertical group labels, page breaks
-  and run-together digits (split later by the identities).
+  and run-together digits. A row whose label is not printed, or whose label is printed without
+  cells (sub-rows merged into the first one on the page), comes back **not printed**; a row that
+  prints too few or too many numbers is re-assembled (``pipeline.ingest.reading``);
 * by order — PDF-to-Markdown converters detach labels from their numbers (labels float before or
   after, rows lose their label). The rows of numbers themselves keep the template order, so when
-  the region holds exactly as many rows of seven numbers as the template has rows, they are taken
-  in order (checked against any label printed on the same line).
+  the region holds exactly as many rows of seven numbers as the template has rows, and the label
+  reading finds few rows, they are taken in order (checked against any label printed on the line).
 
-The label reading is used when it is complete; otherwise the order reading; otherwise the table is
-incomplete and the error names the rows that were not found.
+The rows' readings are then chosen together by the identities (``pipeline.ingest.search``).
 """
 
 from __future__ import annotations
@@ -19,40 +20,139 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from pipeline import vocabulary as voc
 from pipeline.ingest import labels as lb
-from pipeline.ingest.errors import IngestError
-from pipeline.ingest.identities import resolve_requests
-from pipeline.ingest.numbers import Tok, readings, tokenize, trim_blanks
+from pipeline.ingest.numbers import Tok, tokenize, trim_blanks
+from pipeline.ingest.reading import Reading, row_readings
+from pipeline.ingest.search import Form, choose
 
 NCOLS = 7
 _DIGIT_RE = re.compile(r"\d")
+
+#: A local problem: (rule, message, row code or None, column index or None).
+Note = tuple[str, str, str | None, int | None]
 
 
 @dataclass(slots=True)
 class Table3:
     rows: dict[str, list[Tok]]
-    ambiguous: set[tuple[str, int]] = field(default_factory=set)
-    warnings: list[str] = field(default_factory=list)
+    candidates: dict[tuple[str, int], list] = field(default_factory=dict)
+    not_printed: set[str] = field(default_factory=set)
+    missing: list[str] = field(default_factory=list)  # rows whose label is not found, in template order
+    notes: list[Note] = field(default_factory=list)
     end: int = 0  # offset after the last cell read
 
 
-
-def read_requests(text: str, start: int, end: int, rows: tuple[str, ...], version: str, name: str) -> Table3:
-    by_label, missing = _by_label(text, start, end, rows)
-    if by_label is not None:
-        res = resolve_requests(rows, by_label, version)
-        last = max(t.end for r in rows for t in res.chosen[r]) if rows else start
-        return Table3(res.chosen, res.ambiguous, res.warnings, last)
-    by_order = _by_order(text, start, end, rows)
-    if by_order is not None:
-        table, last = by_order
-        return Table3(table, set(), ["table 三: row labels are detached from their numbers; rows read in template order"], last)
-    shown = ", ".join(lb.t3_label(r, version) for r in missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
-    raise IngestError(name, f"table 三 is incomplete: rows {shown} not found")
+def _blank_row(at: int) -> list[Tok]:
+    return [Tok("", True, True, "", False, at) for _ in range(NCOLS)]
 
 
-def _by_label(text: str, start: int, end: int, rows: tuple[str, ...]) -> tuple[dict[str, list[list[Tok]]] | None, list[str]]:
-    """Row → every reading of its cells, or None (and the rows missing) when a row is not found."""
+def forms(rows: tuple[str, ...], version: str, single_other: bool, previous: dict | None) -> tuple[list[Form], list[Form]]:
+    """Table 三's identities as search forms (hard), and the previous-year ones (soft)."""
+    cols = voc.cols("requests", version)
+    index = {c: i for i, c in enumerate(cols)}
+
+    def form(ident: voc.Identity) -> Form | None:
+        const = 0.0
+        terms = []
+        for t in ident.terms:
+            if t.prev:
+                v = (previous or {}).get(("requests", t.row, t.col))
+                if v is None:
+                    return None
+                const += t.coef * v
+            elif t.row in rows and t.col in index:
+                terms.append((t.row, index[t.col], t.coef))
+            else:
+                return None
+        return Form(ident.rule, tuple(terms), const)
+
+    hard = [f for i in voc.identities(version, single_other=single_other) if i.table == "requests" if (f := form(i))]
+    soft = [f for i in voc.cross_year_identities(version, single_other=single_other)
+            if i.table == "requests" and previous if (f := form(i))]
+    return hard, soft
+
+
+def read_requests(text: str, start: int, end: int, rows: tuple[str, ...], version: str, *,
+                  single_other: bool, expand: bool = False, previous: dict | None = None) -> Table3:
+    """Read table 三 from ``text[start:end]``: every row of ``rows`` comes back (blank cells for a row
+    not printed), with the ambiguous cells' candidates and the notes of every local problem."""
+    hits = _hits(text, start, end, rows)
+    out = Table3({})
+    found = {c for c, _, _ in hits}
+    out.missing = [r for r in rows if r not in found]
+    if out.missing:
+        by_order = _by_order(text, start, end, rows)
+        if by_order is not None:
+            table, last = by_order
+            out.rows, out.end, out.missing = table, last, []
+            out.notes.append(("R-PARSE-LAYOUT", "table 三: row labels are detached from their numbers; rows read in "
+                                                "template order", None, None))
+            return out
+    options: dict[str, list[Reading]] = {}
+    for i, (code, _s, e) in enumerate(hits):
+        seg_end = hits[i + 1][1] if i + 1 < len(hits) else end
+        toks = trim_blanks(tokenize(text[e:seg_end], base=e), NCOLS)
+        label = lb.t3_label(code, version)
+        if not any(t.number for t in toks):
+            if toks and all(t.blank for t in toks):
+                options[code] = [Reading(toks if len(toks) == NCOLS else _blank_row(e))]
+                continue
+            out.not_printed.add(code)
+            out.notes.append(("R-PARSE-NOT-PRINTED", f"table 三 row {label}: the label is printed without cells "
+                                                     f"(merged into a neighbouring row on the page); read as not printed",
+                              code, None))
+            options[code] = [Reading(_blank_row(e))]
+            continue
+        opts = row_readings(toks, NCOLS, expand=expand)
+        if not opts:
+            out.notes.append(("R-PARSE-UNREAD", f"table 三 row {label}: its printed numbers "
+                                                f"({' '.join(t.raw or '·' for t in toks)}) cannot be read as 7 cells; "
+                                                f"left blank", code, None))
+            out.not_printed.add(code)
+            options[code] = [Reading(_blank_row(e))]
+            continue
+        options[code] = opts
+    for code in rows:
+        if code not in found:
+            out.not_printed.add(code)
+            out.notes.append(("R-PARSE-NOT-PRINTED", f"table 三 row {lb.t3_label(code, version)} is not printed; "
+                                                     f"its cells are read as not printed", code, None))
+            options[code] = [Reading(_blank_row(start))]
+
+    hard, soft = forms(rows, version, single_other, previous)
+    choice = choose({r: options[r] for r in rows}, hard, soft, plausibility=_plausibility)
+    for r in rows:
+        reading = choice.chosen[r]
+        out.rows[r] = reading.cells
+        if reading.cost and r not in out.not_printed:
+            out.notes.append(("R-PARSE-REPAIRED", f"table 三 row {lb.t3_label(r, version)}: "
+                                                  f"{'; '.join(reading.repairs)} (read as {_shown(reading)})", r, None))
+    for (r, c), cands in choice.candidates.items():
+        out.candidates[(r, c)] = cands
+    for r, n in choice.tied.items():
+        cols = sorted(c for rr, c in choice.candidates if rr == r)
+        out.notes.append(("R-PARSE-AMBIGUOUS", f"table 三 row {lb.t3_label(r, version)}: {n} readings fit the "
+                                               f"identities equally; kept {_shown(choice.chosen[r])}, "
+                                               f"{len(cols)} cell(s) marked ambiguous", r, cols[0] if len(cols) == 1 else None))
+    printed = [t.end for r in rows if r not in out.not_printed for t in out.rows[r]]
+    out.end = max(printed) if printed else start
+    return out
+
+
+def _shown(reading: Reading) -> str:
+    return "|".join(t.text or "·" for t in reading.cells)
+
+
+def _plausibility(_row: str, vals: tuple) -> tuple[float, ...]:
+    """Among readings that fit equally: prefer small, evenly sized numbers (a stable choice; the cells
+    stay marked ambiguous)."""
+    nums = [abs(0 if v is None else v) for v in vals]
+    return (max(nums), sum(nums))
+
+
+def _hits(text: str, start: int, end: int, rows: tuple[str, ...]) -> list[tuple[str, int, int]]:
+    """(row, label start, label end) of every row label found, in template order."""
     index = {r: i for i, r in enumerate(rows)}
     hits: list[tuple[str, int, int]] = []
     ptr = 0
@@ -63,22 +163,7 @@ def _by_label(text: str, start: int, end: int, rows: tuple[str, ...]) -> tuple[d
             continue  # a group label, a repeated label, or a header that reuses row words
         hits.append((code, m.start(), m.end()))
         ptr = k + 1
-    found = {c for c, _, _ in hits}
-    missing = [r for r in rows if r not in found]
-    if missing:
-        return None, missing
-    out: dict[str, list[list[Tok]]] = {}
-    bad: list[str] = []
-    for i, (code, _s, e) in enumerate(hits):
-        seg_end = hits[i + 1][1] if i + 1 < len(hits) else end
-        toks = trim_blanks(tokenize(text[e:seg_end], base=e), NCOLS)
-        opts = readings(toks, NCOLS)
-        if not opts:
-            bad.append(code)
-        out[code] = opts
-    if bad:
-        return None, bad
-    return out, []
+    return hits
 
 
 def _by_order(text: str, start: int, end: int, rows: tuple[str, ...]) -> tuple[dict[str, list[Tok]], int] | None:
@@ -101,4 +186,3 @@ def _by_order(text: str, start: int, end: int, rows: tuple[str, ...]) -> tuple[d
                 return None  # a label on the line contradicts the order
     table = {r: g[0] for r, g in zip(rows, groups, strict=True)}
     return table, groups[-1][0][-1].end
-
