@@ -26,8 +26,9 @@ def render_table(grid: Grid) -> str:
             "<tbody>\n" + "\n".join(rows) + "\n</tbody></table>")
 
 
-def render_html(report: ParsedReport, *, wrap_headers: bool = True) -> str:
-    """The page of ``report`` as a UTF-8 HTML document."""
+def render_html(report: ParsedReport, *, wrap_headers: bool = True, grids: dict[str, Grid] | None = None) -> str:
+    """The page of ``report`` as a UTF-8 HTML document (``grids``: a changed table layout, as in
+    :func:`~pipeline.render.page_text.render_page_text`)."""
     m = report.meta
     title = escape(m.title or "")
     head = ['<!DOCTYPE html>', '<html lang="zh-CN">', "<head>", '<meta charset="utf-8">',
@@ -51,7 +52,7 @@ def render_html(report: ParsedReport, *, wrap_headers: bool = True) -> str:
         body.append(f'<div class="info"><span>发布日期：{m.published_on} {publish_time(report)}</span>'
                     f"<span>信息来源：{escape(m.agency or '')}</span><span>浏览次数：</span></div>")
     body += ['<div class="content" id="zoom">', f'<p style="text-indent:2em">{escape(preamble(report))}</p>']
-    grids = table_grids(report, wrap=wrap_headers)
+    grids = grids if grids is not None else table_grids(report, wrap=wrap_headers)
     for code, heading in voc.SECTIONS.items():
         body.append(f"<p><strong>{escape(heading)}</strong></p>")
         if code in voc.NARRATIVE_SECTIONS:

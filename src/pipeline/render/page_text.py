@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from pipeline import vocabulary as voc
 from pipeline.model import ParsedReport
-from pipeline.render.layout import halfwidth, paragraphs, period, preamble, publish_time, table_grids
+from pipeline.render.layout import Grid, halfwidth, paragraphs, period, preamble, publish_time, table_grids
 
 INDENT = "\xa0 \xa0 \xa0 \xa0"
 NBSP = "\xa0"
 
 
-def render_page_text(report: ParsedReport, *, half_width: bool = False, wrap_headers: bool = True) -> str:
+def render_page_text(report: ParsedReport, *, half_width: bool = False, wrap_headers: bool = True,
+                     grids: dict[str, Grid] | None = None) -> str:
     """The page text of ``report``. ``half_width`` prints （）：，； half-width, as report 00 does;
-    ``wrap_headers`` breaks header labels such as 商业企业 over two lines, as published pages do."""
+    ``wrap_headers`` breaks header labels such as 商业企业 over two lines, as published pages do.
+    ``grids`` replaces the tables' layout (as :func:`~pipeline.render.layout.table_grids` draws
+    it) with a changed one, e.g. a damaged copy (:mod:`pipeline.synth.damage`)."""
     m = report.meta
     out: list[str] = ["当前位置:首页", f"> 政务公开 > 信息公开年报 > {period(report)}"]
     if m.index_no:
@@ -39,7 +42,7 @@ def render_page_text(report: ParsedReport, *, half_width: bool = False, wrap_hea
         out.append(f"发布日期:{m.published_on} {publish_time(report)} 信息来源:{m.agency or ''} 浏览次数:")
     out += ["", INDENT + preamble(report), ""]
 
-    grids = table_grids(report, wrap=wrap_headers)
+    grids = grids if grids is not None else table_grids(report, wrap=wrap_headers)
     for code, heading in voc.SECTIONS.items():
         if code in voc.NARRATIVE_SECTIONS:
             out += [f"{NBSP} {NBSP}{heading}", ""]
