@@ -57,9 +57,10 @@ def process_agency(job: AgencyJob, run_id: str, warehouse_url: str, policy: str)
 
 @task(name="publish-district", task_run_name="publish/{district_code}", cache_policy=NO_CACHE,
       retries=3, retry_delay_seconds=2, retry_condition_fn=is_transient_state)
-def publish(warehouse_url: str, config_dir: str, district_code: str, year: int, out_root: str) -> PublishedDistrict:
+def publish(warehouse_url: str, config_dir: str, district_code: str, year: int, out_root: str,
+            run_id: str | None = None) -> PublishedDistrict:
     district = load_registry(Path(config_dir)).district(district_code)
-    return publish_district(warehouse_url, district, year, Path(out_root))
+    return publish_district(warehouse_url, district, year, Path(out_root), run_id=run_id)
 
 
 @task(name="finish-run", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=2, retry_condition_fn=is_transient_state)
@@ -118,7 +119,7 @@ def annual_run(year: int, districts: list[str] | None = None, submissions_dir: s
                 logger.warning("%s %s: no submission in %s", o.agency_id, o.agency_name, sub_dir / str(year) / code)
         outcomes += district_outcomes
         if any(o.status in (annual.LOADED, annual.UNCHANGED) for o in district_outcomes):
-            published.append(publish(url, str(settings.config_dir), code, year, str(settings.published_dir)))
+            published.append(publish(url, str(settings.config_dir), code, year, str(settings.published_dir), run_id))
 
     counts = annual.summarise(outcomes)
     run_dir = settings.runs_dir / run_id

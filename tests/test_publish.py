@@ -8,8 +8,6 @@ import pandas as pd
 
 from pipeline import vocabulary as voc
 from pipeline.publish.consolidate import consolidate, layout_version
-from pipeline.publish.district import render_markdown
-from pipeline.registry import Agency, District
 
 
 def _cells(rows):
@@ -48,13 +46,3 @@ def test_cells_outside_the_years_layout_are_kept_apart_not_dropped():
     extra = df[~df["official"]]
     assert list(extra["row"]) == ["other"] and list(extra["value"]) == [2]
     assert df.set_index(["table", "row", "col"]).loc[("requests", "other.misc", "total"), "value"] == 5
-
-
-def test_markdown_names_coverage_and_missing_agencies():
-    district = District("999999", "测试区", "测试省测试区", (
-        Agency("999999-a", "甲局", "department", "999999"), Agency("999999-b", "乙镇", "township", "999999")))
-    table = consolidate(_cells([("999999-a", "requests", "new_received", "total", 9)]), 2021)
-    md = render_markdown(table, district, 2021, ["999999-a"])
-    assert "1 / 2" in md and "乙镇" in md
-    line = next(x for x in md.splitlines() if x.startswith("| 一、本年新收政府信息公开申请数量"))
-    assert line.rstrip(" |").endswith("9")

@@ -1,102 +1,118 @@
-"""Write a district's consolidated three tables as Markdown and CSV.
+"""Publish a district-year: every file of the consolidated report, in a folder of its own run.
 
-Files: ``<published>/<year>/<district>/summary.md`` (the three tables in the official order with Chinese
-labels, and which agencies the figures cover) and ``consolidated.csv`` (one row per cell).
+Files of one publication (``<published>/<year>/<district>/runs/<run id>/``, see
+:mod:`pipeline.publish.provenance`), then copied beside ``latest.json`` one level up:
+
+=======================  ===================================================================
+``report.html``          printable page: coverage, the three tables in the official layout, KPIs,
+                         ranking, charts (embedded SVG), annex, provenance
+``report.xlsx``          a sheet per table in the official layout, KPIs, annex, one long sheet per agency
+``summary.md``           the same in Markdown
+``consolidated.csv``     long form with codes and labels, UTF-8 with BOM (columns of
+                         :data:`~pipeline.publish.longform.LONG_COLUMNS`; ``table,row,col,value`` among them)
+``consolidated.parquet`` the same, typed, provenance in the schema metadata
+``kpis.json``            KPIs, ranking, coverage and provenance as JSON
+``charts/*.svg``         the four charts
+``manifest.json``        provenance and the sha256 of every file above
+=======================  ===================================================================
+
+The district's figures are also written to the warehouse's mart (``mart_district_cells`` and
+``mart_publications``) in one transaction, with the same run id.
 """
 
 from __future__ import annotations
 
-import math
+import hashlib
+import json
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
-from pipeline import vocabulary as voc
-from pipeline.publish.consolidate import consolidate, layout_version
+from pipeline.publish.charts import chart_svgs, write_charts
+from pipeline.publish.figures import DistrictFigures, district_figures
+from pipeline.publish.html import render_html
+from pipeline.publish.longform import long_frame, write_csv, write_parquet
+from pipeline.publish.markdown import render_markdown
+from pipeline.publish.provenance import Provenance, point_latest, run_folder
+from pipeline.publish.xlsx import write_xlsx
 from pipeline.registry import District
 
 
 @dataclass(frozen=True, slots=True)
 class PublishedDistrict:
+    """Where a publication went, and how many agencies its figures cover."""
+
     district: str
     year: int
     markdown: Path
     csv: Path
     agencies_covered: int
     agencies_registered: int
+    run_id: str = ""
+    folder: Path | None = None
+    html: Path | None = None
+    xlsx: Path | None = None
+    parquet: Path | None = None
 
 
-def publish_district(warehouse_url: str, district: District, year: int, out_root: Path) -> PublishedDistrict:
-    """Consolidate the district's active reports for ``year`` and write the summary files."""
-    from pipeline.warehouse import active_cells, get_engine
+def publish_district(warehouse_url: str, district: District, year: int, out_root: Path, *,
+                     run_id: str | None = None, write_mart: bool = True) -> PublishedDistrict:
+    """Consolidate the district's active reports for ``year`` and write every file (module docstring).
 
-    cells = active_cells(get_engine(warehouse_url), district=district.code, year=year)
-    table = consolidate(cells, year)
-    covered = sorted(set(cells["agency_id"])) if not cells.empty else []
-    out_dir = Path(out_root) / str(year) / district.code
-    out_dir.mkdir(parents=True, exist_ok=True)
-    csv_path = out_dir / "consolidated.csv"
-    export = table.copy()
-    export.insert(0, "year", year)
-    export.insert(0, "district", district.code)
-    export["value"] = [_fmt(t, c, v) for t, c, v in zip(export["table"], export["col"], export["value"], strict=True)]
-    export.to_csv(csv_path, index=False, encoding="utf-8")
-    md_path = out_dir / "summary.md"
-    md_path.write_text(render_markdown(table, district, year, covered), encoding="utf-8")
-    return PublishedDistrict(district.code, year, md_path, csv_path, len(covered), len(district.agencies))
+    ``run_id`` is the annual run's ledger id (a fresh ``publish-<uuid>`` when publishing outside a run).
+    Returns the latest copies' paths (``markdown``, ``csv``) and the run folder.
+    """
+    from pipeline.warehouse import get_engine
 
+    engine = get_engine(warehouse_url)
+    fig = district_figures(engine, district, year)
+    prov = Provenance.new(run_id=run_id or f"publish-{uuid.uuid4()}", warehouse_url=warehouse_url,
+                          template_version=fig.version, district=district.code, year=year)
+    folder = run_folder(out_root, year, district.code, prov.run_id)
+    files = write_files(fig, prov, folder)
+    point_latest(folder, prov, files)
+    if write_mart:
+        from pipeline.warehouse.marts import write_publication
 
-def _fmt(table: str, col: str, value: float | None) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if voc.value_kind(table, col) == "amount":
-        return f"{value:.4f}".rstrip("0").rstrip(".")
-    return str(round(value))
-
-
-def render_markdown(table: pd.DataFrame, district: District, year: int, covered: list[str]) -> str:
-    """The three tables in the official order; blank where no covered agency reported a figure."""
-    version = layout_version(year)
-    names = {a.id: a.name for a in district.agencies}
-    missing = [a for a in district.agencies if a.id not in set(covered)]
-    vals = {(t, r, c): (v, n) for t, r, c, v, n in zip(table["table"], table["row"], table["col"], table["value"], table["agencies"], strict=True)}
-    lines = [
-        f"# {district.full_name or district.name} {year}年政府信息公开工作年度报告汇总数据",
-        "",
-        f"汇总范围：已加载 {len(covered)} / {len(district.agencies)} 个机关的报告（模板 {version}）。",
-    ]
-    if missing:
-        lines.append("未纳入汇总（缺报或未通过校验）：" + "、".join(a.name for a in missing) + "。")
-    lines += ["", "## 二、主动公开政府信息情况", ""]
-    for block in voc.PROACTIVE_LAYOUT[version]:
-        lines.append(f"**{block.caption}**")
-        lines.append("")
-        lines.append("| 信息内容 | " + " | ".join(voc.label("proactive", "col", c, version) for c in block.cols) + " |")
-        lines.append("|---|" + "---:|" * len(block.cols))
-        for r in block.rows:
-            cells = [_fmt("proactive", c, vals.get(("proactive", r, c), (None, 0))[0]) for c in block.cols]
-            lines.append(f"| {voc.label('proactive', 'row', r, version)} | " + " | ".join(cells) + " |")
-        lines.append("")
-    lines += _grid(table, "requests", "三、收到和处理政府信息公开申请情况", version, vals)
-    lines += _grid(table, "appeals", "四、政府信息公开行政复议、行政诉讼情况", version, vals)
-    extra = table[~table["official"]]
-    if not extra.empty:
-        lines += ["## 模板外单元格", "", "部分机关按另一版本模板填报，以下单元格不在本年度模板中，单列汇总：", "",
-                  "| 表 | 行 | 列 | 合计 | 机关数 |", "|---|---|---|---:|---:|"]
-        for r in extra.itertuples():
-            lines.append(f"| {r.table} | {r.row_label} | {r.col_label} | {_fmt(r.table, r.col, r.value)} | {r.agencies} |")
-        lines.append("")
-    lines += ["## 覆盖机关", ""] + [f"- {names.get(a, a)}（{a}）" for a in covered] + [""]
-    return "\n".join(lines)
+        write_publication(engine, fig, prov, folder)
+    top = folder.parent.parent
+    c = fig.members.counts()
+    return PublishedDistrict(district.code, year, top / "summary.md", top / "consolidated.csv", c["loaded"],
+                             c["registered"], prov.run_id, folder, top / "report.html", top / "report.xlsx",
+                             top / "consolidated.parquet")
 
 
-def _grid(table: pd.DataFrame, code: str, title: str, version: str, vals: dict) -> list[str]:
-    rows = [r for r in voc.rows(code, version)]
-    cols = voc.cols(code, version)
-    out = [f"## {title}", "", "| | " + " | ".join(voc.label(code, "col", c, version) for c in cols) + " |",
-           "|---|" + "---:|" * len(cols)]
-    for r in rows:
-        cells = [_fmt(code, c, vals.get((code, r, c), (None, 0))[0]) for c in cols]
-        out.append(f"| {voc.label(code, 'row', r, version)} | " + " | ".join(cells) + " |")
-    return [*out, ""]
+def write_files(fig: DistrictFigures, prov: Provenance, folder: Path) -> dict[str, Path]:
+    """Write the publication into ``folder``; returns {name: path} including ``manifest``."""
+    svgs = chart_svgs(fig)
+    long = long_frame(fig, prov)
+    files: dict[str, Path] = {}
+    files["html"] = folder / "report.html"
+    files["html"].write_text(render_html(fig, prov, svgs), encoding="utf-8")
+    files["markdown"] = folder / "summary.md"
+    files["markdown"].write_text(render_markdown(fig, prov), encoding="utf-8")
+    files["csv"] = write_csv(long, folder / "consolidated.csv")
+    files["parquet"] = write_parquet(long, folder / "consolidated.parquet", prov)
+    files["xlsx"] = write_xlsx(fig, prov, long, folder / "report.xlsx")
+    files["kpis"] = folder / "kpis.json"
+    files["kpis"].write_text(json.dumps(kpis_document(fig, prov), ensure_ascii=False, indent=1), encoding="utf-8")
+    files.update({f"chart_{k}": p for k, p in write_charts(svgs, folder).items()})
+    manifest = {**prov.as_dict(), "files": {k: {"path": str(p.relative_to(folder)), "sha256": _sha256(p)}
+                                             for k, p in files.items()}}
+    files["manifest"] = folder / "manifest.json"
+    files["manifest"].write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    return files
+
+
+def kpis_document(fig: DistrictFigures, prov: Provenance) -> dict:
+    """KPIs, ranking and coverage as one JSON-ready dict (numbers as JSON numbers, missing as null)."""
+    ranking = [{k: (None if v is None or v != v else (v.item() if hasattr(v, "item") else v)) for k, v in row.items()}
+               for row in fig.ranking.astype(object).to_dict(orient="records")]
+    members = [{"agency_id": m.agency_id, "name": m.name, "status": m.status, "reason": m.reason, "version": m.version,
+                "older_version": m.older_version} for m in fig.members.members]
+    return {"provenance": prov.as_dict(), "coverage": fig.members.counts(), "members": members, **fig.kpis,
+            "ranking": ranking}
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

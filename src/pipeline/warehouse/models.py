@@ -25,6 +25,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Numeric,
     SmallInteger,
     String,
     Text,
@@ -316,3 +317,54 @@ class Finding(Base):
     actual: Mapped[str | None] = mapped_column(Text)
     message_zh: Mapped[str] = mapped_column(Text, default="")
     message_en: Mapped[str] = mapped_column(Text, default="")
+
+
+# -- published marts (written by pipeline.publish; see docs/marts.md) ------------------------------------
+
+MART_TABLES: tuple[str, ...] = ("mart_district_cells", "mart_publications")
+
+
+class MartDistrictCell(Base):
+    """Grain: one row per cell of a district-year's published consolidated tables (the latest publication).
+
+    The same numbers as the published files: the sum over the district's loaded agencies. Counts are
+    integers (``value_count``), amounts decimals (``value_amount``); both NULL where no agency printed the
+    cell (missing is never zero). Replaced as a whole for the district-year by each publication.
+    """
+
+    __tablename__ = "mart_district_cells"
+    __table_args__ = ({"comment": "区县年度汇总数据（每格一行）Published district figures, one row per cell"},)
+
+    district_code: Mapped[str] = mapped_column(String(12), primary_key=True, comment="行政区划代码 district division code")
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, comment="报告年度 reporting year")
+    table_code: Mapped[str] = mapped_column(code_type(16), primary_key=True, comment="表代码 table code (proactive/requests/appeals)")
+    row_code: Mapped[str] = mapped_column(code_type(48), primary_key=True, comment="行代码 row code (dim_rows.code)")
+    col_code: Mapped[str] = mapped_column(code_type(48), primary_key=True, comment="列代码 column code (dim_cols.code)")
+    template_version: Mapped[str] = mapped_column(String(8), comment="模板版本 template version of the year (v2019/v2021)")
+    value_count: Mapped[int | None] = mapped_column(BigInteger, comment="汇总件数 summed count (counts and signed counts); NULL if no agency printed it")
+    value_amount: Mapped[Any | None] = mapped_column(Numeric(20, 4), comment="汇总金额 summed amount (fee 万元, procurement 元); NULL for counts")
+    agencies_reporting: Mapped[int] = mapped_column(Integer, comment="填报机关数 agencies whose figure is in the sum")
+    official: Mapped[bool] = mapped_column(Boolean, comment="是否本年度模板单元格 cell of the year's template (false: reported in the other version)")
+    flags: Mapped[str] = mapped_column(String(64), comment="标注 kinds of marked member cells: ambiguous, corrected, finding (comma-separated)")
+    run_id: Mapped[str] = mapped_column(String(64), comment="运行编号 run id of the publication")
+    published_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), comment="发布时间 generation time (UTC)")
+
+
+class MartPublication(Base):
+    """Grain: one row per publication of a district-year (every run that published it), with its coverage."""
+
+    __tablename__ = "mart_publications"
+    __table_args__ = ({"comment": "区县年度汇总发布记录 Publications of district figures, with coverage"},)
+
+    run_id: Mapped[str] = mapped_column(String(64), primary_key=True, comment="运行编号 run id")
+    district_code: Mapped[str] = mapped_column(String(12), primary_key=True, comment="行政区划代码 district division code")
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, comment="报告年度 reporting year")
+    template_version: Mapped[str] = mapped_column(String(8), comment="模板版本 template version (v2019/v2021)")
+    published_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), comment="发布时间 generation time (UTC)")
+    agencies_registered: Mapped[int] = mapped_column(Integer, comment="登记机关数 agencies registered")
+    agencies_loaded: Mapped[int] = mapped_column(Integer, comment="纳入汇总机关数 agencies in the figures")
+    agencies_failed: Mapped[int] = mapped_column(Integer, comment="未通过机关数 agencies failed (not in the figures)")
+    agencies_missing: Mapped[int] = mapped_column(Integer, comment="缺报机关数 agencies missing (never zero)")
+    agencies_withdrawn: Mapped[int] = mapped_column(Integer, comment="撤销登记机关数 agencies no longer registered")
+    agencies_older_version: Mapped[int] = mapped_column(Integer, comment="采用较早版本机关数 agencies whose newest submission failed, older version used")
+    folder: Mapped[str] = mapped_column(Text, comment="文件目录 folder of the published files")

@@ -1,0 +1,79 @@
+"""Everything a district-year publication shows, computed once and handed to every writer.
+
+:func:`district_figures` reads the warehouse (members, their active cells and findings; the same for
+year − 1 when any agency is loaded there) and returns :class:`DistrictFigures`:
+
+* ``table`` — :func:`~pipeline.publish.consolidate.consolidate` of the loaded members' cells with
+  ``flags`` (:mod:`pipeline.publish.annex`): one row per (table, row, col), official cells of the year's
+  template version first;
+* ``annex`` — the marked member cells; ``kpis`` / ``ranking`` — :mod:`pipeline.publish.kpis`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from pipeline import vocabulary as voc
+from pipeline.publish.annex import annex, mark
+from pipeline.publish.consolidate import consolidate, layout_version
+from pipeline.publish.kpis import kpis, ranking
+from pipeline.publish.members import Members, read_members
+from pipeline.registry import District
+
+
+@dataclass(slots=True)
+class DistrictFigures:
+    """A district-year's consolidated figures with their coverage, annex, KPIs and ranking."""
+
+    members: Members
+    version: str
+    table: pd.DataFrame = field(repr=False)
+    annex: pd.DataFrame = field(repr=False)
+    kpis: dict = field(repr=False)
+    ranking: pd.DataFrame = field(repr=False)
+    previous: pd.DataFrame | None = field(default=None, repr=False)
+    previous_loaded: int = 0
+
+    @property
+    def district(self) -> District:
+        return self.members.district
+
+    @property
+    def year(self) -> int:
+        return self.members.year
+
+    @property
+    def title(self) -> str:
+        d = self.district
+        return f"{d.full_name or d.name}{self.year}年政府信息公开工作年度报告汇总数据"
+
+    def value(self, table: str, row: str, col: str) -> float | None:
+        sel = self.table[(self.table["table"] == table) & (self.table["row"] == row) & (self.table["col"] == col)]
+        return None if sel.empty or pd.isna(sel["value"].iloc[0]) else float(sel["value"].iloc[0])
+
+    def official(self) -> pd.DataFrame:
+        return self.table[self.table["official"]]
+
+
+def district_figures(engine: Engine, district: District, year: int) -> DistrictFigures:
+    """Read and compute the district-year's publication (see the module docstring)."""
+    members = read_members(engine, district, year)
+    table = consolidate(members.cells, year)
+    notes = annex(members)
+    table = mark(table, notes)
+    prev_members = read_members(engine, district, year - 1)
+    previous = None
+    if not prev_members.cells.empty:
+        previous = consolidate(prev_members.cells, year - 1)
+    return DistrictFigures(
+        members, layout_version(year), table, notes, kpis(table, previous),
+        ranking(members.cells, members.names), previous, len(prev_members.by_status("loaded")),
+    )
+
+
+def cell_name(table: str, row: str, col: str, version: str) -> str:
+    """"三、（一）予以公开 / 自然人" — the human name of a cell in ``version``."""
+    return voc.cell_label(table, row, col, version)

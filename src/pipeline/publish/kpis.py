@@ -1,0 +1,143 @@
+"""KPIs of a district-year from its consolidated cells, year over year, and the agency ranking.
+
+Definitions (the same as the warehouse's ``v_kpi_*`` views, docs/warehouse.md):
+
+* totals — 一 本年新收, 二 上年结转, （七）总计 (办理结果), 四 结转下年度, at the 总计 column of table 三;
+  行政复议 and 行政诉讼 (both kinds) 总计;
+* ``disclosure_rate`` = (予以公开 + 部分公开) / （七）总计;
+* the outcome mix: each result group's share of （七）总计, and within 不予公开 / 无法提供 / 不予处理 each
+  reason's share of its group (the denial and non-processing mix);
+* ``review_correction_rate`` = 行政复议 结果纠正 / (总计 − 尚未审结), likewise ``litigation_correction_rate``
+  over both kinds of 行政诉讼 — concluded cases only.
+
+A figure no loaded agency printed is None (missing is never zero); a rate whose denominator is None or
+0 is None. Rates are fractions in [0, 1] (floats), counts are ints.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import pandas as pd
+
+from pipeline import vocabulary as voc
+
+Key = tuple[str, str, str]
+#: Result groups of table 三 in printed order: group code → its rows (v2021 split （六） or the one row).
+RESULT_GROUPS: dict[str, tuple[str, ...]] = {
+    "granted": ("granted",),
+    "partial": ("partial",),
+    "denied": tuple(r for r in voc.T3_RESULT_ROWS if r.startswith("denied.")),
+    "unable": tuple(r for r in voc.T3_RESULT_ROWS if r.startswith("unable.")),
+    "not_processed": tuple(r for r in voc.T3_RESULT_ROWS if r.startswith("not_processed.")),
+    "other": ("other", *voc.T3_OTHER_SPLIT),
+}
+YOY_FIGURES: tuple[str, ...] = ("new_received", "results_total", "review_total", "suit_total", "granted", "partial")
+
+
+def group_label(group: str) -> str:
+    """Chinese label of a result group, e.g. "（三）不予公开" (from the vocabulary's row labels)."""
+    row = RESULT_GROUPS[group][-1]
+    return voc.label("requests", "row", row, "v2021").split(" ", 1)[0] if "." in row else voc.label("requests", "row", row)
+
+
+def values(table: pd.DataFrame) -> dict[Key, float | None]:
+    """{(table, row, col): value or None} of a consolidated frame."""
+    return {(t, r, c): (None if pd.isna(v) else float(v))
+            for t, r, c, v in zip(table["table"], table["row"], table["col"], table["value"], strict=True)}
+
+
+def _sum(vals: Mapping[Key, float | None], keys) -> float | None:
+    got = [vals.get(k) for k in keys]
+    got = [v for v in got if v is not None]
+    return sum(got) if got else None
+
+
+def _rate(num: float | None, den: float | None) -> float | None:
+    if num is None or den is None or den == 0:
+        return None
+    return num / den
+
+
+def _int(v: float | None) -> int | None:
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) else round(v)
+
+
+def figures(vals: Mapping[Key, float | None]) -> dict[str, int | None]:
+    """Key counts of one consolidated table: totals, result groups, appeals."""
+    t3 = lambda rows, col="total": _sum(vals, [("requests", r, col) for r in rows])  # noqa: E731
+    f: dict[str, float | None] = {
+        "new_received": t3(["new_received"]), "carried_over": t3(["carried_over"]),
+        "results_total": t3(["total"]), "carry_forward": t3(["carry_forward"]),
+    }
+    for g, rows in RESULT_GROUPS.items():
+        f[g] = t3(rows)
+    for c in ("natural_person", *voc.ORG_COLS):
+        f[f"applicants_{c}"] = t3(["new_received"], c)
+    for what, rows in (("review", ["review"]), ("suit", ["suit_direct", "suit_after_review"])):
+        for c in (*voc.T4_PARTS, "total"):
+            f[f"{what}_{c}"] = _sum(vals, [("appeals", r, c) for r in rows])
+    return {k: _int(v) for k, v in f.items()}
+
+
+def kpis(table: pd.DataFrame, previous: pd.DataFrame | None = None) -> dict:
+    """KPIs of a consolidated frame (and of year − 1's, when loaded): see the module docstring.
+
+    Returns {"figures": {...}, "rates": {...}, "mix": {group: share}, "reasons": {group: {row: share}},
+    "yoy": {figure: {"prev", "change", "change_pct"}} or {} without a previous year}.
+    """
+    vals = values(table)
+    fig = figures(vals)
+    total = fig["results_total"]
+    rates = {
+        "disclosure_rate": _rate(None if fig["granted"] is None and fig["partial"] is None
+                                 else (fig["granted"] or 0) + (fig["partial"] or 0), total),
+        "review_correction_rate": _rate(fig["review_corrected"], _concluded(fig["review_total"], fig["review_pending"])),
+        "litigation_correction_rate": _rate(fig["suit_corrected"], _concluded(fig["suit_total"], fig["suit_pending"])),
+    }
+    mix = {g: _rate(fig[g], total) for g in RESULT_GROUPS}
+    reasons = {}
+    for g in ("denied", "unable", "not_processed"):
+        reasons[g] = {r: _rate(vals.get(("requests", r, "total")), fig[g]) for r in RESULT_GROUPS[g]}
+    yoy: dict[str, dict] = {}
+    if previous is not None:
+        pf = figures(values(previous))
+        for k in YOY_FIGURES:
+            cur, prev = fig[k], pf[k]
+            change = None if cur is None or prev is None else cur - prev
+            yoy[k] = {"prev": prev, "change": change, "change_pct": _rate(change, prev)}
+    return {"figures": fig, "rates": rates, "mix": mix, "reasons": reasons, "yoy": yoy}
+
+
+def _concluded(total: int | None, pending: int | None) -> int | None:
+    return None if total is None else total - (pending or 0)
+
+
+RANKING_COLUMNS = ["rank", "agency_id", "agency_name", "new_received", "results_total", "disclosure_rate",
+                   "review_total", "suit_total"]
+
+
+def ranking(cells: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
+    """One row per loaded agency, ranked by 本年新收 (desc; ties by name): the agency ranking table.
+
+    ``cells`` is long form (agency_id, table, row, col, value). Columns: :data:`RANKING_COLUMNS`.
+    """
+    rows = []
+    for aid, df in cells.groupby("agency_id", sort=True):
+        v = {(t, r, c): (None if pd.isna(x) else float(x))
+             for t, r, c, x in zip(df["table"], df["row"], df["col"], df["value"], strict=True)}
+        f = figures(v)
+        disclosed = None if f["granted"] is None and f["partial"] is None else (f["granted"] or 0) + (f["partial"] or 0)
+        rows.append({"agency_id": aid, "agency_name": names.get(aid, aid), "new_received": f["new_received"],
+                     "results_total": f["results_total"], "disclosure_rate": _rate(disclosed, f["results_total"]),
+                     "review_total": f["review_total"], "suit_total": f["suit_total"]})
+    out = pd.DataFrame(rows, columns=RANKING_COLUMNS[1:])
+    if out.empty:
+        return pd.DataFrame(columns=RANKING_COLUMNS)
+    out["_k"] = out["new_received"].fillna(-1)
+    out = out.sort_values(["_k", "agency_name"], ascending=[False, True]).drop(columns="_k").reset_index(drop=True)
+    out.insert(0, "rank", range(1, len(out) + 1))
+    for c in ("new_received", "results_total", "review_total", "suit_total"):
+        out[c] = out[c].astype("Int64")
+    return out

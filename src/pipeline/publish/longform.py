@@ -1,0 +1,55 @@
+"""The consolidated cells in long form: CSV (UTF-8 with BOM, so Excel on a Chinese Windows opens it) and Parquet.
+
+One row per (table, row, col) with codes and Chinese labels; ``value`` is the sum over the loaded agencies
+("" / null where none printed the cell), ``agencies`` how many printed it, ``official`` whether the cell is in
+the year's template, ``flags`` the kinds of marked member cells (annex). Every row repeats the provenance
+(run_id, generated_at, warehouse, template_version), so a copy of the file still says where it came from;
+the Parquet file also carries it as schema metadata (``pipeline.provenance``, JSON).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import vocabulary as voc
+from pipeline.publish.figures import DistrictFigures
+from pipeline.publish.provenance import Provenance
+from pipeline.publish.tables import fmt
+
+LONG_COLUMNS = ["district", "year", "table", "table_title", "row", "row_label", "col", "col_label", "value",
+                "agencies", "official", "flags", "run_id", "generated_at", "warehouse", "template_version"]
+
+
+def long_frame(fig: DistrictFigures, prov: Provenance) -> pd.DataFrame:
+    """The long-form frame (``value`` float64, NaN where missing; ``agencies`` int32)."""
+    t = fig.table
+    df = pd.DataFrame({
+        "district": fig.district.code, "year": fig.year, "table": t["table"],
+        "table_title": [voc.TABLE_TITLES[x] for x in t["table"]], "row": t["row"], "row_label": t["row_label"],
+        "col": t["col"], "col_label": t["col_label"], "value": t["value"].astype("float64"),
+        "agencies": t["agencies"].astype("int32"), "official": t["official"].astype(bool), "flags": t["flags"],
+    })
+    for k in ("run_id", "generated_at", "warehouse", "template_version"):
+        df[k] = getattr(prov, k)
+    return df[LONG_COLUMNS].reset_index(drop=True)
+
+
+def write_csv(df: pd.DataFrame, path: Path) -> Path:
+    out = df.copy()
+    out["value"] = [fmt(t, c, v) for t, c, v in zip(out["table"], out["col"], out["value"], strict=True)]
+    out.to_csv(path, index=False, encoding="utf-8-sig")
+    return path
+
+
+def write_parquet(df: pd.DataFrame, path: Path, prov: Provenance) -> Path:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    meta = dict(table.schema.metadata or {})
+    meta[b"pipeline.provenance"] = json.dumps(prov.as_dict(), ensure_ascii=False).encode("utf-8")
+    pq.write_table(table.replace_schema_metadata(meta), path)
+    return path

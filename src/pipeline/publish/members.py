@@ -1,0 +1,146 @@
+"""What a district-year's consolidation is made of, read from the warehouse: members, their cells, findings.
+
+Coverage is decided per registered agency from the run ledger and the active report versions:
+
+* ``loaded``    — the agency has an active report version for the year (its cells are summed);
+  ``older_version`` is True when its newest submission failed (or was absent) in the latest run that
+  saw it, so an earlier loaded version is what the figures use;
+* ``failed``    — its newest submission failed and no version was ever loaded (reason from the ledger);
+* ``missing``   — no submission, no version: never counted as zero;
+* ``withdrawn`` — the agency is in the warehouse for this district but the registry no longer lists it;
+  its reports stay queryable but are not part of the district's figures.
+
+Shapes: :func:`read_members` returns a :class:`Members` with ``cells`` (one row per printed cell of an
+included member's active version: agency_id, report_id, table, row, col, value float|NaN, raw, blank,
+ambiguous, derived) and ``findings`` (agency_id, rule, severity, table, row, col, message_zh, message_en).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import Engine, text
+
+from pipeline.registry import District
+
+LOADED, FAILED, MISSING, WITHDRAWN = "loaded", "failed", "missing", "withdrawn"
+COVERAGE_STATUSES: tuple[str, ...] = (LOADED, FAILED, MISSING, WITHDRAWN)
+
+CELL_COLUMNS = ["agency_id", "report_id", "table", "row", "col", "value", "raw", "blank", "ambiguous", "derived"]
+FINDING_COLUMNS = ["agency_id", "rule", "severity", "table", "row", "col", "message_zh", "message_en"]
+
+
+@dataclass(slots=True)
+class Member:
+    """One agency's place in the district-year's figures (see the module docstring for ``status``)."""
+
+    agency_id: str
+    name: str
+    kind: str
+    status: str
+    reason: str = ""
+    report_id: int | None = None
+    version: int | None = None
+    template_version: str | None = None
+    source_name: str | None = None
+    loaded_at: dt.datetime | None = None
+    older_version: bool = False
+    newest_status: str | None = None  # the latest ledger status (loaded/unchanged/failed/missing) or None
+
+    @property
+    def included(self) -> bool:
+        return self.status == LOADED
+
+
+@dataclass(slots=True)
+class Members:
+    """Members of a district-year, their active cells and the findings of those versions."""
+
+    district: District
+    year: int
+    members: list[Member]
+    cells: pd.DataFrame = field(repr=False)
+    findings: pd.DataFrame = field(repr=False)
+
+    def by_status(self, status: str) -> list[Member]:
+        return [m for m in self.members if m.status == status]
+
+    @property
+    def names(self) -> dict[str, str]:
+        return {m.agency_id: m.name for m in self.members}
+
+    def counts(self) -> dict[str, int]:
+        """{registered, loaded, failed, missing, withdrawn, older_version} as integers."""
+        out = {s: len(self.by_status(s)) for s in COVERAGE_STATUSES}
+        out["registered"] = len(self.members) - out[WITHDRAWN]
+        out["older_version"] = sum(1 for m in self.members if m.older_version)
+        return out
+
+
+_AGENCIES = text("SELECT id, name, kind, registered FROM agencies WHERE district_code = :d ORDER BY id")
+_ACTIVE = text(
+    "SELECT r.agency_id, r.id, r.version, r.template_version, r.source_name, r.loaded_at FROM reports r "
+    "JOIN agencies a ON a.id = r.agency_id WHERE a.district_code = :d AND r.year = :y AND r.is_active")
+_LATEST = text(
+    "SELECT ra.agency_id, ra.status, ra.reason, ru.started_at, ra.recorded_at FROM run_agencies ra "
+    "JOIN runs ru ON ru.id = ra.run_id JOIN agencies a ON a.id = ra.agency_id "
+    "WHERE a.district_code = :d AND ra.year = :y ORDER BY ru.started_at, ra.recorded_at")
+_CELLS = text(
+    "SELECT r.agency_id, f.report_id, f.table_code, f.row_code, f.col_code, f.value, f.raw, f.blank, f.ambiguous "
+    "FROM fact_cells f JOIN reports r ON r.id = f.report_id JOIN agencies a ON a.id = r.agency_id "
+    "WHERE a.district_code = :d AND r.year = :y AND r.is_active AND a.registered ORDER BY r.agency_id, f.seq")
+_FINDINGS = text(
+    "SELECT fi.agency_id, fi.rule, fi.severity, fi.table_code, fi.row_code, fi.col_code, fi.message_zh, fi.message_en "
+    "FROM findings fi JOIN reports r ON r.id = fi.report_id JOIN agencies a ON a.id = r.agency_id "
+    "WHERE a.district_code = :d AND r.year = :y AND r.is_active AND a.registered ORDER BY fi.agency_id, fi.seq")
+
+
+def read_members(engine: Engine, district: District, year: int) -> Members:
+    """Coverage, active cells and findings of ``district`` in ``year``.
+
+    Agencies of the registry that the warehouse does not know yet (never synced) count as missing.
+    """
+    p = {"d": district.code, "y": year}
+    with engine.connect() as conn:
+        agencies = {r.id: r for r in conn.execute(_AGENCIES, p)}
+        active = {r.agency_id: r for r in conn.execute(_ACTIVE, p)}
+        latest = {r.agency_id: r for r in conn.execute(_LATEST, p)}  # ordered: the last row per agency wins
+        cells = pd.DataFrame(conn.execute(_CELLS, p).all(), columns=CELL_COLUMNS[:-1])
+        findings = pd.DataFrame(conn.execute(_FINDINGS, p).all(), columns=FINDING_COLUMNS)
+    members: list[Member] = []
+    listed = {a.id for a in district.agencies}
+    for a in district.agencies:
+        members.append(_member(a.id, a.name, a.kind, active.get(a.id), latest.get(a.id)))
+    for aid, row in agencies.items():
+        if aid not in listed:
+            m = _member(aid, row.name, row.kind, active.get(aid), latest.get(aid))
+            m.status, m.older_version = WITHDRAWN, False
+            m.reason = "no longer in the registry / 已不在登记名单" + (f"; version {m.version} not counted / 第{m.version}版未计入"
+                                                                  if m.version else "")
+            members.append(m)
+    findings = findings.astype(object).where(findings.notna(), None)
+    cells["value"] = pd.to_numeric(cells["value"], errors="coerce").astype("float64")
+    cells["blank"] = cells["blank"].astype(bool)
+    cells["ambiguous"] = cells["ambiguous"].astype(bool)
+    cells["raw"] = cells["raw"].fillna("")
+    cells["derived"] = (~cells["blank"]) & (cells["raw"] == "")
+    return Members(district, year, members, cells, findings)
+
+
+def _member(aid: str, name: str, kind: str, active, latest) -> Member:
+    newest = latest.status if latest is not None else None
+    if active is not None:
+        older = newest in (FAILED, MISSING)
+        reason = (f"newest submission {newest}: {latest.reason} — version {active.version} used / "
+                  f"最新提交{_ZH[newest]}，采用第{active.version}版") if older else ""
+        return Member(aid, name, kind, LOADED, reason, active.id, active.version, active.template_version,
+                      active.source_name, active.loaded_at, older, newest)
+    if newest == FAILED:
+        return Member(aid, name, kind, FAILED, latest.reason, newest_status=newest)
+    reason = latest.reason if latest is not None else "never submitted / 未报送"
+    return Member(aid, name, kind, MISSING, reason, newest_status=newest)
+
+
+_ZH = {FAILED: "未通过", MISSING: "缺报"}
