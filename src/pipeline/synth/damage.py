@@ -184,7 +184,7 @@ def damaged_report(seed: str | int, form: str | None = None, kinds: Iterable[int
 
 def apply(report: ParsedReport, form: str, kinds: Iterable[int], rng: random.Random, *, seed: str = "") -> Damaged:
     """Print ``report`` in ``form`` with each of ``kinds``; the document and its expected parse."""
-    doc = _Doc(copy.deepcopy(report), form, tuple(sorted(set(kinds))), rng)
+    doc = _Doc(ParsedReport.from_dict(report.to_dict()), form, tuple(sorted(set(kinds))), rng)
     for k in doc.kinds:
         if k not in FORM_KINDS[form]:
             raise ValueError(f"kind {k} ({KINDS.get(k)}) does not apply to form {form!r}")
@@ -731,10 +731,12 @@ def _line_readings(tokens: list[str], kinds: list[str], *, collapse: bool, split
     return out
 
 
-def _run_readings(text: str, kinds: list[str], groups: int) -> list[tuple]:
+def _run_readings(text: str, kinds: list[str], groups: int, table: str = "proactive") -> list[tuple]:
     """Readings of one row whose cells run together: every split of ``text`` into cells of the
-    right grammar, with at most one empty cell per group of ``len(kinds) // groups`` cells."""
+    right grammar, with at most one empty cell per group of ``len(kinds) // groups`` cells; a group
+    whose identity (``table``'s row total) fails is cut off as soon as it is complete."""
     n, size, out = len(kinds), len(kinds) // groups, []
+    sums = table in ("requests", "appeals") and size >= 2
     candidates: dict[tuple[int, int], list[tuple[int, object]]] = {}
 
     def options(pos: int, j: int) -> list[tuple[int, object]]:
@@ -751,6 +753,10 @@ def _run_readings(text: str, kinds: list[str], groups: int) -> list[tuple]:
     def rec(pos: int, j: int, vals: tuple, empties: int) -> None:
         if len(out) > _MAX_READINGS:
             return
+        if sums and j and j % size == 0:
+            part = [v or 0 for v in vals[j - size:j]]
+            if part[-1] != sum(part[:-1]):
+                return
         if j == n:
             if pos == len(text):
                 out.append(vals)
@@ -791,7 +797,7 @@ def _expectations(doc: _Doc) -> dict[Key, Expect]:
             found = _line_readings(_tokens(cells, 4 in doc.kinds), kinds, collapse=4 in doc.kinds, split=5 in doc.kinds)
         else:
             text = "".join(c.text for c in cells).replace("\n", "")
-            found = _run_readings(text, kinds, 3 if table == "appeals" else 1)
+            found = _run_readings(text, kinds, 3 if table == "appeals" else 1, table)
         fitting = [r for r in found if _fits(table, [k[2] for k in keys], r)]
         truth = tuple(doc.truth[k] for k in keys)
         if not any(all(_same(a, b, blank_is_zero=True) for a, b in zip(r, truth, strict=True)) for r in fitting):
