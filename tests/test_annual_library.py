@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,8 @@ def test_strict_refuses_a_report_with_errors_and_lenient_loads_it(tmp_path, ware
     url, run_id = warehouse
     drop = _drop(tmp_path, {"330803-drc.md": corpus_dir / "raw" / "05_shanghai_stcsm_2024.md"})
     job = next(j for j in plan_district(REGISTRY, drop, 2021, "330803").jobs if j.agency_id == "330803-drc")
+    # filed as what it is: the 2024 report of 上海市科学技术委员会, which calls itself 上海市科委
+    job = replace(job, year=2024, agency_name="上海市科学技术委员会", aliases=("上海市科委",))
     with pytest.raises(AgencyFailed) as strict:
         process_agency(job, run_id=run_id, warehouse_url=url, policy="strict")
     out = strict.value.outcome
@@ -89,6 +92,35 @@ def test_strict_refuses_a_report_with_errors_and_lenient_loads_it(tmp_path, ware
     assert [(f.rule, f.row, f.col) for f in out.findings if f.severity == "error"] == [("R-BLANK", "carry_forward", "total")]
     lenient = process_agency(job, run_id=run_id, warehouse_url=url, policy="lenient")
     assert lenient.status == annual.LOADED
+    # the policy reaches validation: under lenient the blank is a warning, not an error
+    assert lenient.errors == 0
+    assert [(f.rule, f.severity) for f in lenient.findings if f.rule == "R-BLANK"] == [("R-BLANK", "warning")]
+
+
+def test_a_file_of_another_agency_or_year_fails_strict_naming_what_it_is(tmp_path, warehouse, corpus_dir):
+    """Report 05 (上海市科委, 2024) dropped in as 衢江区发展和改革局's 2021 report."""
+    url, run_id = warehouse
+    drop = _drop(tmp_path, {"330803-drc.md": corpus_dir / "raw" / "05_shanghai_stcsm_2024.md"})
+    job = next(j for j in plan_district(REGISTRY, drop, 2021, "330803").jobs if j.agency_id == "330803-drc")
+    with pytest.raises(AgencyFailed) as strict:
+        process_agency(job, run_id=run_id, warehouse_url=url, policy="strict")
+    errors = {f.rule: f for f in strict.value.outcome.findings if f.severity == "error"}
+    assert set(errors) == {"R-BLANK", "R-SUBMIT-AGENCY", "R-SUBMIT-YEAR"}
+    assert errors["R-SUBMIT-AGENCY"].actual == "上海市科委" and "上海市科委" in errors["R-SUBMIT-AGENCY"].message_zh
+    assert errors["R-SUBMIT-AGENCY"].expected == "衢州市衢江区发展和改革局"
+    assert (errors["R-SUBMIT-YEAR"].actual, errors["R-SUBMIT-YEAR"].expected) == (2024, 2021)
+    lenient = process_agency(job, run_id=run_id, warehouse_url=url, policy="lenient")
+    assert lenient.status == annual.LOADED and lenient.errors == 0
+    assert {f.rule for f in lenient.findings} >= {"R-SUBMIT-AGENCY", "R-SUBMIT-YEAR"}
+
+
+def test_the_demo_agency_with_its_own_report_passes_the_submission_checks(tmp_path, warehouse):
+    drop = _drop(tmp_path, {"330803-gov-office.txt": ROOT / "tests" / "fixtures" / "00_qujiang_govoffice_2021.txt"})
+    url, run_id = warehouse
+    job = next(j for j in plan_district(REGISTRY, drop, 2021, "330803").jobs if j.agency_id == "330803-gov-office")
+    out = process_agency(job, run_id=run_id, warehouse_url=url, policy="strict")
+    assert out.status == annual.LOADED
+    assert not [f for f in out.findings if f.rule.startswith("R-SUBMIT")]
 
 
 def test_only_a_database_that_is_away_is_worth_a_retry():

@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from support.reports import VALUES, small_report
 
 from pipeline import vocabulary as voc
 from pipeline.model import PARSE_RULES, Cell, ParsedReport
 from pipeline.validate import RULES, validate_report
 
-#: A small consistent report: 3 requests by natural persons, 2 granted, 1 carried forward; one review upheld.
-VALUES = {
-    ("requests", "new_received", "natural_person"): 3, ("requests", "new_received", "total"): 3,
-    ("requests", "granted", "natural_person"): 2, ("requests", "granted", "total"): 2,
-    ("requests", "total", "natural_person"): 2, ("requests", "total", "total"): 2,
-    ("requests", "carry_forward", "natural_person"): 1, ("requests", "carry_forward", "total"): 1,
-    ("appeals", "review", "upheld"): 1, ("appeals", "review", "total"): 1,
-    ("proactive", "normative_docs", "issued"): 6, ("proactive", "normative_docs", "in_force"): 38,
-}
-
 
 def report(version: str = "v2021", *, single_other: bool = False, values: dict | None = None) -> ParsedReport:
-    vals = VALUES if values is None else values
-    cells = [Cell(t, r, c, vals.get((t, r, c), 0), str(vals.get((t, r, c), 0)))
-             for t, r, c in voc.cell_keys(version, single_other=single_other)]
-    return ParsedReport(version, cells=cells)
+    return small_report(version, single_other=single_other, values=values)
 
 
 def not_printed(rep: ParsedReport, table: str, row: str) -> ParsedReport:

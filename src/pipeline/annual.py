@@ -42,6 +42,7 @@ class AgencyJob:
     agency_name: str
     path: Path | None
     problem: str | None = None  # set when the drop folder is ambiguous for this agency
+    aliases: tuple[str, ...] = ()  # other registered names of the agency (the report may carry one)
 
 
 @dataclass(slots=True)
@@ -88,19 +89,23 @@ def plan_district(registry: Registry, submissions_dir: Path, year: int, district
         problem = None
         if len(paths) > 1:
             problem = "more than one submission in the drop folder: " + ", ".join(p.name for p in paths) + "; keep one"
-        jobs.append(AgencyJob(district.code, year, a.id, a.name, paths[0] if len(paths) == 1 else None, problem))
+        jobs.append(AgencyJob(district.code, year, a.id, a.name, paths[0] if len(paths) == 1 else None, problem,
+                              a.aliases))
     return RunPlan(jobs, [s for s in files if s.agency is None])
 
 
 def process_agency(job: AgencyJob, *, run_id: str, warehouse_url: str, policy: str = "strict") -> AgencyOutcome:
     """Ingest, validate and load one agency's submission; record the outcome in the run ledger.
 
+    Validation under ``policy`` covers the template's rules, the parse's notes and the submission itself
+    (the registered agency's report of ``job.year``, not an empty template: :mod:`pipeline.validate.submission`).
+
     Returns the outcome when the agency was loaded, unchanged or missing (no file: recorded, nothing to
     re-run); raises :class:`AgencyFailed` after recording a failure. Database errors propagate untouched
     so the orchestrator can retry them.
     """
-    from pipeline.validate import validate_report
     from pipeline.validate.policy import should_load
+    from pipeline.validate.submission import Claim, validate_submission
     from pipeline.warehouse import SourceFile, get_engine, load_report, previous_report, record_failure
 
     engine = get_engine(warehouse_url)
@@ -132,7 +137,8 @@ def process_agency(job: AgencyJob, *, run_id: str, warehouse_url: str, policy: s
         raise fail(str(e), SourceFile.from_bytes(job.path.name, data, form)) from None
     source = SourceFile.from_bytes(job.path.name, data, form)
     previous = previous_report(engine, agency_id=job.agency_id, year=job.year)
-    result = validate_report(report, previous=previous)
+    claim = Claim(job.agency_name, job.aliases, job.year)
+    result = validate_submission(report, claim, previous=previous, policy=policy)
     if not should_load(result, policy):
         n = len(result.errors)
         raise fail(f"{n} validation error{'s' if n != 1 else ''} (policy {policy}); see findings", source, result.findings)

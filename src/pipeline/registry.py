@@ -26,6 +26,7 @@ class Agency:
     name: str
     kind: str
     district: str
+    aliases: tuple[str, ...] = ()  # other names its reports may carry (short forms, former names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,14 @@ class Registry:
             return self.districts[code]
         except KeyError:
             raise KeyError(f"district {code!r} is not in the registry (known: {self.known()})") from None
+
+    def agency(self, agency_id: str) -> Agency:
+        """The agency with this id, in whichever district it is registered."""
+        for d in self.districts.values():
+            for a in d.agencies:
+                if a.id == agency_id:
+                    return a
+        raise KeyError(f"agency {agency_id!r} is not in the registry")
 
     def known(self) -> str:
         """The registered districts, for messages: "330803 衢江区, …"."""
@@ -79,7 +88,10 @@ def load_registry(config_dir: Path) -> Registry:
             if a["id"] in seen:
                 raise RegistryError(f"{path}: agency id {a['id']} appears twice in district {code}")
             seen.add(a["id"])
-            agencies.append(Agency(a["id"], a["name"], a["kind"], str(code)))
+            aliases = a.get("aliases", [])
+            if not isinstance(aliases, list) or not all(isinstance(x, str) and x.strip() for x in aliases):
+                raise RegistryError(f"{path}: agency {a['id']}: aliases must be a list of names, found {aliases!r}")
+            agencies.append(Agency(a["id"], a["name"], a["kind"], str(code), tuple(x.strip() for x in aliases)))
         districts[str(code)] = District(str(code), d.get("name", str(code)), d.get("full_name", d.get("name", "")), tuple(agencies))
     return Registry(districts)
 

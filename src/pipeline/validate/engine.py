@@ -75,7 +75,7 @@ def _validate_chunk(reports: Sequence[ParsedReport], previous: Sequence[ParsedRe
         add(crossyear_findings(grid, prev_grid, mask))
     _narrative(grid, reports, per_report)
     per_report = [parse_note_findings(r, fs) for r, fs in zip(reports, per_report, strict=True)]
-    return [ValidationResult(sorted(fs, key=_order(r)) if fs else []) for r, fs in zip(reports, per_report, strict=True)]
+    return [ValidationResult(sorted(fs, key=order_key(r)) if fs else []) for r, fs in zip(reports, per_report, strict=True)]
 
 
 def _narrative(grid: Grid, reports: Sequence[ParsedReport], per_report: list[list[Finding]]) -> None:
@@ -100,13 +100,13 @@ def _narrative(grid: Grid, reports: Sequence[ParsedReport], per_report: list[lis
         per_report[i] += narrative_findings(text, value, version, t3_rows[int(grid.variant[i])])
 
 
-def _order(report: ParsedReport):
-    """Errors first, then by table and by printed position of the row and column."""
+def order_key(report: ParsedReport):
+    """Errors first, then findings about the whole report, then by table and printed position of row and column."""
     pos = _positions(report.template, report.single_other)
 
     def key(f: Finding) -> tuple:
         t = f.table or ""
-        return (f.severity != "error", TABLE_ORDER.get(t, 9),
+        return (f.severity != "error", TABLE_ORDER.get(t, 9) if t else -1,
                 pos.get((t, "r:" + (f.row or "")), 999), pos.get((t, "c:" + (f.col or "")), 999), f.rule)
 
     return key
