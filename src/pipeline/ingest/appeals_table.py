@@ -41,9 +41,8 @@ def _header_word(word: str) -> bool:
 
 def _tokens(text: str, start: int) -> Iterator[Tok]:
     """Tokens (with words) of the text from ``start``, a line at a time (the table is short; the
-    rest of the report need not be tokenised). Numbers that belong to a sentence — glued on the left
-    to a word that is not part of the table's header, or on the right to a counter ("2023年，未发生…")
-    — are dropped."""
+    rest of the report need not be tokenised). Numbers that belong to a sentence — glued on the right
+    to a counter ("2023年，未发生…", "3件") — are dropped."""
     pos = start
     while pos < len(text):
         nl = text.find("\n", pos)
@@ -51,12 +50,9 @@ def _tokens(text: str, start: int) -> Iterator[Tok]:
         toks = tokenize(text[pos:end], words=True, edge_cells=True, base=pos)
         for i, t in enumerate(toks):
             if t.number and not t.fixed:
-                left = toks[i - 1] if i else None
                 right = toks[i + 1] if i + 1 < len(toks) else None
-                glued_left = left is not None and left.word and left.end == t.end - len(t.raw) and not _header_word(left.text)
-                glued_right = (right is not None and right.word and right.end - len(right.text) == t.end
-                               and _COUNTER_RE.match(right.text))
-                if glued_left or glued_right:
+                if right is not None and right.word and right.end - len(right.text) == t.end and \
+                        _COUNTER_RE.match(right.text):
                     continue
             yield t
         pos = end + 1

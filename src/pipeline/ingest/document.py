@@ -99,15 +99,28 @@ class Regions:
     t4: int | None
 
 
+#: The rest of a contents line after a section title: dot leaders, then a page number ("……3").
+_CONTENTS_TAIL_RE = re.compile(r"[^\n]{0,40}?(?:[.…·_—\-‥⋯]{3,}|…+|\t)[ \t]*\d{1,3}[ \t]*(?:\n|$)")
+
+
+def _search(pattern: re.Pattern[str], text: str, pos: int = 0) -> re.Match[str] | None:
+    """The first match of an anchor that is not an entry of a contents page (目录)."""
+    for m in pattern.finditer(text, pos):
+        if not _CONTENTS_TAIL_RE.match(text, m.end()):
+            return m
+    return None
+
+
 def locate(text: str, name: str) -> Regions:
-    """Find the three tables by their anchors; a document without any is not an annual report."""
-    m2 = lb.T2_START_RE.search(text)
-    m3 = lb.T3_START_RE.search(text, m2.start() if m2 else 0)
+    """Find the three tables by their anchors; a document without any is not an annual report.
+    Entries of a contents page ("三、收到和处理政府信息公开申请情况……3") are not anchors."""
+    m2 = _search(lb.T2_START_RE, text)
+    m3 = _search(lb.T3_START_RE, text, m2.start() if m2 else 0)
     if not m2 and not m3:
         raise IngestError(name, "not an annual report: no 主动公开政府信息情况 / 收到和处理政府信息公开申请情况 tables found")
     if not m2:
         raise IngestError(name, "table 二 (主动公开政府信息情况) not found")
     if not m3:
         return Regions(m2.start(), None, None)
-    m4 = lb.T4_START_RE.search(text, m3.end())
+    m4 = _search(lb.T4_START_RE, text, m3.end())
     return Regions(m2.start(), m3.start(), m4.start() if m4 else None)

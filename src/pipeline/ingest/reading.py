@@ -46,6 +46,10 @@ class Reading:
     cells: list[Tok]
     cost: int = 0
     repairs: list[str] = field(default_factory=list)
+    #: Tie-break among readings of equal cost (smaller first): where an inserted blank sits — in a gap
+    #: between two printed numbers (a blank cell leaves a space: 0), at the row's edge (1), inside a run
+    #: of digits (2).
+    prior: int = 0
 
 
 def _split_cost(toks: list[Tok], cells: list[Tok]) -> int:
@@ -126,6 +130,20 @@ def _expansions(toks: list[Tok], extra: int, expand: bool) -> list[tuple[list[To
     return out
 
 
+def _blank_prior(row: list[Tok]) -> int:
+    prior = 0
+    for k, t in enumerate(row):
+        if not (t.blank and t.text == "" and t.fixed and not t.alone and t.note == "\x00"):
+            continue
+        before = next((x for x in reversed(row[:k]) if x.note != "\x00"), None)
+        after = next((x for x in row[k + 1:] if x.note != "\x00"), None)
+        if before is None or after is None:
+            prior += 1
+        elif before.end == after.end:
+            prior += 2
+    return prior
+
+
 def _insert_blanks(cells: list[Tok], n: int, b: int) -> list[list[Tok]]:
     if b == 0:
         return [cells]
@@ -136,7 +154,7 @@ def _insert_blanks(cells: list[Tok], n: int, b: int) -> list[list[Tok]]:
         row = []
         for k in range(n):
             if k in pos:
-                row.append(Tok("", True, True, "", False, end, False))
+                row.append(Tok("", True, True, "\x00", False, end, False))
             else:
                 t = next(it)
                 end = t.end
@@ -159,7 +177,11 @@ def _short(toks: list[Tok], n: int, limit: int, expand: bool) -> list[Reading]:
             for r in _exact(expanded, n - b, limit):
                 for cells in _insert_blanks(r.cells, n, b):
                     repairs = why + r.repairs + ([f"{b} blank cell(s) among run-together digits"] if b else [])
-                    out.append(Reading(cells, cost + r.cost + b * blank_cost, repairs))
+                    prior = _blank_prior(cells)
+                    for t in cells:
+                        if t.note == "\x00":
+                            t.note = ""
+                    out.append(Reading(cells, cost + r.cost + b * blank_cost, repairs, prior))
                 if len(out) > limit:
                     return out
     return [r for r in out if r.cost > 0]

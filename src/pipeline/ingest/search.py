@@ -114,10 +114,11 @@ def choose(rows: dict[str, list[Reading]], hard: Sequence[Form], soft: Sequence[
         best = _local_search(open_rows, keep, fixed, key)
 
     def plaus(pick: dict[str, int]) -> tuple[float, ...]:
+        prior = sum(rows[r][i].prior for r, i in pick.items())
         if plausibility is None:
-            return ()
+            return (prior,)
         parts = [plausibility(r, vals[r][i]) for r, i in pick.items()]
-        return tuple(sum(p[j] for p in parts) for j in range(len(parts[0]))) if parts else ()
+        return (prior, *(sum(p[j] for p in parts) for j in range(len(parts[0])))) if parts else (prior,)
 
     best.sort(key=plaus)
     top = best[0] if best else dict(fixed)

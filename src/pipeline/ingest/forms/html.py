@@ -8,7 +8,11 @@ quotes) get that string unescaped and read in place. Layout tables (a ``<td>`` h
 article or another table) are walked into, not flattened into one cell.
 
 Encodings: UTF-8, GBK/GB18030 (with or without a ``<meta charset>``, sometimes two of them that
-disagree) — decoded by trying UTF-8 strictly first, then the declared charset, then GB18030.
+disagree) — decoded strictly: a byte-order mark's encoding, else UTF-8, then the declared charset,
+then GB18030; never with replacement characters.
+
+The page's ``<title>`` fills the title, agency and year the body does not name (sites that keep the
+report's title in the head only), without the site's name after it.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ import re
 from lxml import etree
 
 from pipeline.ingest.errors import IngestError
+from pipeline.ingest.forms.text import decode_bom
+from pipeline.ingest.meta import fill_missing, meta_from_page_title
 from pipeline.ingest.recognize import parse_lines
 from pipeline.model import ParsedReport
 
@@ -42,10 +48,9 @@ def decode_html(data: bytes, name: str) -> str:
 
 def _decode(data: bytes, name: str) -> tuple[str, bool]:
     """(text, whether ``data`` is exactly that text in UTF-8 — then the parser can take the bytes)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), False
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), False
+    text = decode_bom(data, name)
+    if text is not None:
+        return text, False
     try:
         return data.decode("utf-8"), True
     except UnicodeDecodeError:
@@ -206,9 +211,22 @@ def _lines(root: etree._Element | None, name: str) -> list[str]:
     return lines.out
 
 
+def page_title(root: etree._Element | None) -> str | None:
+    """The text of the page's ``<title>`` (None when it has none)."""
+    if root is None:
+        return None
+    el = next(root.iter("title"), None)
+    text = " ".join("".join(el.itertext()).split()) if el is not None else ""
+    return text or None
+
+
 def parse(data: bytes, name: str) -> ParsedReport:
     text, utf8 = _decode(data, name)
-    if utf8 and not _XML_DECL_RE.match(text):
-        # the same characters, parsed from the bytes: saves the parser re-encoding the decoded text
-        return parse_lines(_lines(_parse(data), name), name)
-    return parse_lines(html_lines(text, name), name)
+    # UTF-8 without an XML declaration: the same characters parsed from the bytes (no re-encoding)
+    plain_utf8 = utf8 and not _XML_DECL_RE.match(text)
+    root = _parse(data) if plain_utf8 else _parse(_XML_DECL_RE.sub("", text, count=1))
+    report = parse_lines(_lines(root, name), name)
+    title = page_title(root)
+    if title:
+        fill_missing(report.meta, meta_from_page_title(title))
+    return report
