@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pipeline import vocabulary as voc
 from pipeline.ingest import labels as lb
 from pipeline.ingest.errors import IngestError
-from pipeline.ingest.numbers import Tok, tokenize
+from pipeline.ingest.numbers import Tok, readings, tokenize
 from pipeline.ingest.reading import Reading, row_readings
 from pipeline.ingest.search import Form, choose
 
@@ -97,7 +97,7 @@ def read_appeals(text: str, start: int, name: str, *, expand: bool = False) -> T
     else:
         if not started and len(pending) >= NCELLS:
             toks = pending
-        elif sum(1 for t in toks if not t.blank) and len(toks) < NCELLS and all(t.fixed or t.blank or t.alone for t in toks):
+        elif not readings(toks, NCELLS):  # the document ends inside the table: a truncated page
             raise IngestError(name, f"table 四 is incomplete: {sum(1 for t in toks if t.number)} of its 15 numbers "
                                     f"found before the document ends")
     while len(toks) > NCELLS and toks[-1].blank:

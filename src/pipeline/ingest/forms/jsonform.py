@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
 from pipeline import vocabulary as voc
 from pipeline.ingest.errors import IngestError
-from pipeline.model import Meta, ParsedReport
+from pipeline.model import CELL_STATUSES, Meta, ParsedReport
 
+_ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _META_TYPES: dict[str, type | tuple[type, ...]] = {"agency": str, "year": int, "title": str, "published_on": str, "index_no": str}
 
 
@@ -49,11 +51,8 @@ def validate(doc: Any, name: str) -> ParsedReport:
             raise fail(f"meta.{key}", f"unknown field (known: {', '.join(Meta.__slots__)})")
         if value is not None and (isinstance(value, bool) or not isinstance(value, _META_TYPES[key])):
             raise fail(f"meta.{key}", f"expected {_META_TYPES[key].__name__} or null, found {value!r}")
-    if meta.get("published_on") is not None:
-        try:
-            dt.date.fromisoformat(meta["published_on"])
-        except ValueError:
-            raise fail("meta.published_on", f"{meta['published_on']!r} is not a date YYYY-MM-DD") from None
+    if meta.get("published_on") is not None and not is_iso_date(meta["published_on"]):
+        raise fail("meta.published_on", f"{meta['published_on']!r} is not a calendar date YYYY-MM-DD")
 
     cells = doc.get("cells")
     if not isinstance(cells, list):
@@ -62,6 +61,7 @@ def validate(doc: Any, name: str) -> ParsedReport:
     if version == "v2021":
         rows_of["requests"].add("other")
     seen: set[tuple[str, str, str]] = set()
+    printed: set[tuple[str, str, str]] = set()  # cells not given as not printed (（六） one way or the other)
     for i, c in enumerate(cells):
         where = f"cells[{i}]"
         if not isinstance(c, dict):
@@ -83,7 +83,10 @@ def validate(doc: Any, name: str) -> ParsedReport:
             raise fail(where, f"raw must be text, found {c['raw']!r}")
         if not isinstance(c.get("ambiguous", False), bool):
             raise fail(where, f"ambiguous must be true or false, found {c['ambiguous']!r}")
-    if any(k[:2] == ("requests", "other") for k in seen) and any(k[1] in voc.T3_OTHER_SPLIT for k in seen):
+        _check_status(c, where, fail)
+        if c.get("status") != "not_printed":
+            printed.add((table, row, col))
+    if any(k[:2] == ("requests", "other") for k in printed) and any(k[1] in voc.T3_OTHER_SPLIT for k in printed):
         raise fail("cells", "table requests has both the single （六）其他处理 row (other) and its three sub-rows")
 
     warnings = doc.get("warnings", [])
@@ -107,6 +110,32 @@ def validate(doc: Any, name: str) -> ParsedReport:
             # beside a value means "derived by a parser, not printed" — see pipeline.model.)
             cell.raw = format(cell.value, "g") if isinstance(cell.value, float) else str(cell.value)
     return report
+
+
+def is_iso_date(text: str) -> bool:
+    """True for ``YYYY-MM-DD`` naming a real calendar day (not 2022-02-31, not 20220228 or 2022-W09-1)."""
+    if not _ISO_DATE_RE.fullmatch(text):
+        return False
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_status(c: dict[str, Any], where: str, fail: Callable[[str, str], IngestError]) -> None:
+    """``status`` and ``candidates`` (optional) agree with the cell's value (see :mod:`pipeline.model`)."""
+    status = c.get("status")
+    if status is None:
+        return
+    if status not in CELL_STATUSES:
+        raise fail(where, f"status must be one of {', '.join(CELL_STATUSES)}, found {status!r}")
+    if status in ("blank", "not_printed") and c.get("value") is not None:
+        raise fail(where, f"status {status} with the value {c['value']!r}: a {status} cell has value null")
+    candidates = c.get("candidates", [])
+    if not isinstance(candidates, list) or not all(
+            v is None or (isinstance(v, int | float) and not isinstance(v, bool)) for v in candidates):
+        raise fail(where, f"candidates must be a list of numbers, found {candidates!r}")
 
 
 def _check_value(value: Any, kind: str, where: str, fail: Callable[[str, str], IngestError]) -> None:

@@ -321,6 +321,11 @@ def _meta(values: dict[str, tuple[str, int, int, Any]], name: str) -> tuple[Meta
         if not m:
             sheet, r, c, _ = values["published_on"]
             raise IngestError(name, f"sheet {sheet!r} cell {get_column_letter(c)}{r}, 发布日期: {published!r} is not a date (YYYY-MM-DD)")
-        published = dt.date(*map(int, m.groups())).isoformat()
+        try:
+            published = dt.date(*map(int, m.groups())).isoformat()
+        except ValueError:
+            sheet, r, c, _ = values["published_on"]
+            raise IngestError(name, f"sheet {sheet!r} cell {get_column_letter(c)}{r}, 发布日期: {published!r} "
+                                    "is not a calendar date") from None
     meta = Meta(text("agency"), int(year) if year else None, text("title"), published, text("index_no"))
     return meta, {k: text(k) or "" for k in voc.NARRATIVE_SECTIONS}
