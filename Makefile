@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench bench-parse bench-validate bench-load demo-data postgres clean help
+.PHONY: demo test lint bench bench-parse bench-validate bench-load demo-data postgres browser screenshot clean help
 
 help:
 	@echo "make demo        run the annual job on the bundled demo district (SQLite under ./data)"
@@ -14,6 +14,7 @@ help:
 	@echo "make lint        ruff"
 	@echo "make bench       all benchmarks (parse, validate, load)"
 	@echo "make demo-data   regenerate the bundled demo submissions"
+	@echo "make screenshot  run the demo and write a full-page PNG of the published district page"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,7 +25,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/pipeline run --year 2021
 
-test: $(STAMP) postgres
+test: $(STAMP) postgres browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -32,6 +33,12 @@ lint: $(STAMP)
 
 postgres:
 	@bash scripts/ensure-postgres.sh || true
+
+browser:  # headless Chromium + chromedriver + a CJK font from Debian's packages (apt-get as root)
+	@bash scripts/ensure-browser.sh || true
+
+screenshot: demo browser
+	$(BIN)/python scripts/screenshot_report.py
 
 bench: bench-parse bench-validate bench-load
 
