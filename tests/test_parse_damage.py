@@ -57,8 +57,12 @@ def test_each_kind_on_its_own(kind: int, form: str) -> None:
     assert not bad, summary(bad, len(cases))
 
 
+@pytest.mark.slow
 def test_damaged_reports_property() -> None:
-    """2,000 reports, the four forms in turn, one to three kinds each at random."""
+    """2,000 reports, the four forms in turn, one to three kinds each at random.
+
+    Marked slow: about 17 s to generate and 30–70 s to parse (the reading search), over a minute
+    on a busy machine; ``-m "not slow"`` leaves the per-kind tests, which cover every kind and form."""
     cases = [damaged_report(i, FORMS[i % len(FORMS)]) for i in range(N_PROPERTY)]
     assert {k for d in cases for k in d.kinds} == set(KINDS)
     bad = failures(cases)
