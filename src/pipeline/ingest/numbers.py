@@ -127,9 +127,25 @@ _GLUED_RE = re.compile(rf"({_DIGITS}(?:万元|元)?)")
 _FREE_RE = re.compile(r"(\([^()\n]*\))|([^\s()\d]+)(?![^\s()])|([^\s()]+)")
 
 
+#: A run of not-applicable marks glued to digits, to each other or to a label: one blank cell per mark
+#: ("总计///////" is 7 blank cells, "2/////2" two numbers around 5 blanks). A lone "/" between two
+#: other characters ("本年增/减") is part of a word.
+_SLASH_RUN_RE = re.compile(r"[/\\]{2,}|(?<=\d)[/\\]|[/\\](?=\d)|^[/\\]|[/\\]$")
+
+
 def _free_text(text: str, base: int, out: list[Tok], *, fixed: bool, words: bool) -> None:
     """Numbers (and words) in free text; bracketed remarks become notes of the preceding number.
     (``Tok`` built positionally: text, blank, fixed, note, word, end.)"""
+    if not fixed and ("/" in text or "\\" in text) and _SLASH_RUN_RE.search(text):
+        at = 0
+        for m in _SLASH_RUN_RE.finditer(text):
+            if m.start() > at:
+                _free_text(text[at:m.start()], base + at, out, fixed=fixed, words=words)
+            out.extend(Tok(ch, True, False, "", False, base + m.start() + k + 1) for k, ch in enumerate(m.group()))
+            at = m.end()
+        if at < len(text):
+            _free_text(text[at:], base + at, out, fixed=fixed, words=words)
+        return
     for m in _FREE_RE.finditer(text):
         end = base + m.end()
         paren, plain, word = m.groups()

@@ -84,6 +84,7 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
     bounds = [(start, start, None), *marks]
     headers: dict[str, str] = {}  # row → the header text of its block (between caption and first row)
     caption_end: int | None = None
+    header = ""
     out = Table2({})
     for i, (_s, e, code) in enumerate(bounds):
         seg_end = bounds[i + 1][0] if i + 1 < len(bounds) else end
@@ -93,8 +94,9 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
             caption_end = e if i else None
             continue
         if caption_end is not None:
-            headers.setdefault(code, text[caption_end:_s])
+            header = text[caption_end:_s]
             caption_end = None
+        headers.setdefault(code, header)
         row, rest = _row_cells(toks)
         segs.setdefault(code, []).append((row, toks))
         if any(t.number for t in rest) and not _prose(toks):
@@ -120,8 +122,7 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
                                                  f"({' '.join(t.raw for t in quoted[0])}) is not the row", code, None))
         chosen = clean[0] if clean else (quoted[0] if quoted else cands[0][0])
         printed = _printed_cols(headers.get(code, ""), cols)
-        # a header printing fewer columns binds only when the row prints that many numbers
-        cols_of[code] = printed if len([t for t in chosen if t.number]) == len(printed) else cols
+        cols_of[code] = _fewer_columns(chosen, printed, cols, expand)
         rows[code] = trim_blanks(chosen, len(cols_of[code]))
 
     short = {r: len(cols_of[r]) - len(t) for r, t in rows.items() if len(t) < len(cols_of[r])}
@@ -132,7 +133,8 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
     for code, toks in rows.items():
         cols, full = cols_of[code], layout[code]
         label = voc.label("proactive", "row", code, version)
-        opts = row_readings(toks, len(cols), expand=expand) if toks else []
+        kinds = tuple(voc.value_kind("proactive", c) for c in cols)
+        opts = row_readings(toks, len(cols), expand=expand, kinds=kinds) if toks else []
         if not opts:
             out.notes.append(("R-PARSE-UNREAD", f"table 二 row {label}: its printed numbers "
                                                 f"({' '.join(t.raw or '·' for t in toks)}) cannot be read as "
@@ -177,6 +179,20 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
         if code not in out.rows:
             out.rows[code] = [Tok("", True, True, "", False, start) for _ in layout[code]]
     return out
+
+
+def _fewer_columns(toks: list[Tok], printed: tuple[str, ...], cols: tuple[str, ...], expand: bool) -> tuple[str, ...]:
+    """The columns a row is read in: the ones its block's header prints, when that is fewer than the
+    template's and the row reads more cheaply in them (a header can be garbled; the numbers decide)."""
+    if printed == cols:
+        return cols
+
+    def cost(cs: tuple[str, ...]) -> float:
+        kinds = tuple(voc.value_kind("proactive", c) for c in cs)
+        opts = row_readings(trim_blanks(toks, len(cs)), len(cs), expand=expand, kinds=kinds)
+        return min((r.cost for r in opts), default=float("inf"))
+
+    return printed if cost(printed) < cost(cols) else cols
 
 
 def toks_fixed(toks: list[Tok]) -> bool:

@@ -187,17 +187,31 @@ def _short(toks: list[Tok], n: int, limit: int, expand: bool) -> list[Reading]:
     return [r for r in out if r.cost > 0]
 
 
-def row_readings(toks: list[Tok], n: int, *, expand: bool = False, limit: int = LIMIT) -> list[Reading]:
+def _fits(cells: list[Tok], kinds: tuple[str, ...] | None) -> bool:
+    """Every cell a value its column can hold: a sign only in a signed column (v2019 本年增/减),
+    decimals only in an amount column."""
+    if kinds is None:
+        return True
+    for t, kind in zip(cells, kinds, strict=True):
+        if t.blank:
+            continue
+        if kind != "signed_count" and t.text[:1] in "+-":
+            return False
+        if kind != "amount" and "." in t.text:
+            return False
+    return True
+
+
+def row_readings(toks: list[Tok], n: int, *, expand: bool = False, kinds: tuple[str, ...] | None = None,
+                 limit: int = LIMIT) -> list[Reading]:
     """The readings of a printed row as ``n`` cells, of the cheapest cost and the next (``[]`` when the
     row cannot be read as ``n`` cells by any repair). ``expand``: the text was de-duplicated line by
-    line (:func:`deduplicated`), so equal cells may have been printed once."""
+    line (:func:`deduplicated`), so equal cells may have been printed once. ``kinds``: each column's
+    value kind (``count``, ``signed_count``, ``amount``; default all counts)."""
     if not toks:
         return []
-    found = _exact(toks, n, limit)
-    if len(toks) > n:
-        found += _joins(toks, n)
-    if not found or min(r.cost for r in found) > 0:
-        found += _short(toks, n, limit, expand)
+    kinds = kinds or ("count",) * n
+    found = _row_readings(toks, n, expand, limit, kinds)
     if not found:
         return []
     low = min(r.cost for r in found)
@@ -208,6 +222,15 @@ def row_readings(toks: list[Tok], n: int, *, expand: bool = False, limit: int = 
             seen.add(sig)
             out.append(r)
     return out
+
+
+def _row_readings(toks: list[Tok], n: int, expand: bool, limit: int, kinds: tuple[str, ...]) -> list[Reading]:
+    found = [r for r in _exact(toks, n, limit) if _fits(r.cells, kinds)]
+    if len(toks) > n:
+        found += [r for r in _joins(toks, n) if _fits(r.cells, kinds)]
+    if not found or min(r.cost for r in found) > 0:
+        found += [r for r in _short(toks, n, limit, expand) if _fits(r.cells, kinds)]
+    return found
 
 
 def deduplicated(text: str) -> bool:
