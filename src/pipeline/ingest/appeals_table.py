@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pipeline import vocabulary as voc
 from pipeline.ingest import labels as lb
 from pipeline.ingest.errors import IngestError
-from pipeline.ingest.numbers import Tok, readings, tokenize
+from pipeline.ingest.numbers import Tok, cell_value, readings, tokenize
 from pipeline.ingest.reading import Reading, row_readings
 from pipeline.ingest.search import Form, choose
 
@@ -107,7 +107,9 @@ def read_appeals(text: str, start: int, name: str, *, expand: bool = False) -> T
         blank = [Tok("", True, True, "", False, start) for _ in range(NCELLS)]
         return Table4(blank, notes=[("R-PARSE-NOT-PRINTED", "table 四 prints no numbers; its cells are read as not "
                                                             "printed", None, None)], end=start, printed=False)
-    opts = row_readings(toks, NCELLS, expand=expand)
+    sums = forms()
+    opts = row_readings(toks, NCELLS, expand=expand,
+                        accept=lambda cells: all(_holds(f, cells) for f in sums))
     if not opts:
         blank = [Tok("", True, True, "", False, start) for _ in range(NCELLS)]
         shown = " ".join(t.raw or "·" for t in toks)
@@ -124,6 +126,11 @@ def read_appeals(text: str, start: int, name: str, *, expand: bool = False) -> T
         out.notes.append(("R-PARSE-AMBIGUOUS", f"table 四: {choice.tied['t4']} readings fit R-T4-SUM equally; "
                                                f"{len(out.candidates)} cell(s) marked ambiguous", None, None))
     return out
+
+
+def _holds(form: Form, cells: list[Tok]) -> bool:
+    vals = [0 if t.blank else cell_value(t.text, "count", "") or 0 for t in cells]
+    return sum(c * vals[i] for _r, i, c in form.terms) == 0
 
 
 def _plausibility(vals: tuple) -> tuple[float, ...]:

@@ -192,7 +192,7 @@ def _fewer_columns(toks: list[Tok], printed: tuple[str, ...], cols: tuple[str, .
         opts = row_readings(trim_blanks(toks, len(cs)), len(cs), expand=expand, kinds=kinds)
         return min((r.cost for r in opts), default=float("inf"))
 
-    return printed if cost(printed) < cost(cols) else cols
+    return printed if cost(printed) <= cost(cols) else cols
 
 
 def toks_fixed(toks: list[Tok]) -> bool:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pipeline.ingest.numbers import NUMBER_RE, Tok, readings
@@ -203,15 +204,17 @@ def _fits(cells: list[Tok], kinds: tuple[str, ...] | None) -> bool:
 
 
 def row_readings(toks: list[Tok], n: int, *, expand: bool = False, kinds: tuple[str, ...] | None = None,
-                 limit: int = LIMIT) -> list[Reading]:
+                 accept: Callable[[list[Tok]], bool] | None = None, limit: int = LIMIT) -> list[Reading]:
     """The readings of a printed row as ``n`` cells, of the cheapest cost and the next (``[]`` when the
     row cannot be read as ``n`` cells by any repair). ``expand``: the text was de-duplicated line by
     line (:func:`deduplicated`), so equal cells may have been printed once. ``kinds``: each column's
-    value kind (``count``, ``signed_count``, ``amount``; default all counts)."""
+    value kind (``count``, ``signed_count``, ``amount``; default all counts). ``accept``: the row's
+    own identities (its total); when no reading of the print as it stands satisfies them, the repaired
+    readings are searched too (a blank inside run-together digits that still leaves seven digits)."""
     if not toks:
         return []
     kinds = kinds or ("count",) * n
-    found = _row_readings(toks, n, expand, limit, kinds)
+    found = _row_readings(toks, n, expand, limit, kinds, accept)
     if not found:
         return []
     low = min(r.cost for r in found)
@@ -224,11 +227,13 @@ def row_readings(toks: list[Tok], n: int, *, expand: bool = False, kinds: tuple[
     return out
 
 
-def _row_readings(toks: list[Tok], n: int, expand: bool, limit: int, kinds: tuple[str, ...]) -> list[Reading]:
+def _row_readings(toks: list[Tok], n: int, expand: bool, limit: int, kinds: tuple[str, ...],
+                  accept: Callable[[list[Tok]], bool] | None) -> list[Reading]:
     found = [r for r in _exact(toks, n, limit) if _fits(r.cells, kinds)]
     if len(toks) > n:
         found += [r for r in _joins(toks, n) if _fits(r.cells, kinds)]
-    if not found or min(r.cost for r in found) > 0:
+    as_printed = [r for r in found if r.cost == 0]
+    if not as_printed or (accept is not None and not any(accept(r.cells) for r in as_printed)):
         found += [r for r in _short(toks, n, limit, expand) if _fits(r.cells, kinds)]
     return found
 

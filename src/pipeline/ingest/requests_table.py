@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from pipeline import vocabulary as voc
 from pipeline.ingest import labels as lb
-from pipeline.ingest.numbers import Tok, tokenize, trim_blanks
+from pipeline.ingest.numbers import Tok, cell_value, tokenize, trim_blanks
 from pipeline.ingest.reading import Reading, row_readings
 from pipeline.ingest.search import Form, choose
 
@@ -104,7 +104,7 @@ def read_requests(text: str, start: int, end: int, rows: tuple[str, ...], versio
                               code, None))
             options[code] = [Reading(_blank_row(e))]
             continue
-        opts = row_readings(toks, NCOLS, expand=expand)
+        opts = row_readings(toks, NCOLS, expand=expand, accept=_row_total)
         if not opts:
             out.notes.append(("R-PARSE-UNREAD", f"table 三 row {label}: its printed numbers "
                                                 f"({' '.join(t.raw or '·' for t in toks)}) cannot be read as 7 cells; "
@@ -138,6 +138,12 @@ def read_requests(text: str, start: int, end: int, rows: tuple[str, ...], versio
     printed = [t.end for r in rows if r not in out.not_printed for t in out.rows[r]]
     out.end = max(printed) if printed else start
     return out
+
+
+def _row_total(cells: list[Tok]) -> bool:
+    """R-T3-ROW on one reading of a row (a blank counting as 0)."""
+    vals = [0 if t.blank else cell_value(t.text, "count", "") or 0 for t in cells]
+    return vals[-1] == sum(vals[:-1])
 
 
 def _shown(reading: Reading) -> str:

@@ -22,7 +22,7 @@ import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from pipeline.ingest.numbers import cell_value
+from pipeline.ingest.numbers import Tok, cell_value
 from pipeline.ingest.reading import Reading
 
 Value = int | float | None
@@ -122,7 +122,7 @@ def choose(rows: dict[str, list[Reading]], hard: Sequence[Form], soft: Sequence[
 
     best.sort(key=plaus)
     top = best[0] if best else dict(fixed)
-    out = Choice({r: rows[r][i] for r, i in top.items()})
+    out = Choice({r: _settle_blanks(r, rows[r][top[r]], [rows[r][p[r]] for p in best]) for r in top})
     cur = {r: vals[r][i] for r, i in top.items()}
     out.broken = [f for f in hard if not _holds(f, cur)]
     for r in names:
@@ -140,6 +140,21 @@ def choose(rows: dict[str, list[Reading]], hard: Sequence[Form], soft: Sequence[
         if differ:
             out.tied[r] = len(picks)
     return out
+
+
+def _settle_blanks(row: str, reading: Reading, tied: list[Reading]) -> Reading:
+    """A cell that is blank in some tied readings and 0 in the others (where a blank sits among run-
+    together zeros is not in the text) reads 0: the figure is the same either way."""
+    cells = list(reading.cells)
+    changed = False
+    for c, t in enumerate(cells):
+        if not t.blank:
+            continue
+        others = {o.cells[c].text for o in tied}
+        if "0" in others and all(x in ("0", "") or o.cells[c].blank for o in tied for x in (o.cells[c].text,)):
+            cells[c] = Tok("0", False, False, "", False, t.end)
+            changed = True
+    return Reading(cells, reading.cost, reading.repairs, reading.prior) if changed else reading
 
 
 def _local_search(open_rows: list[str], keep: dict[str, list[int]], fixed: dict[str, int],
