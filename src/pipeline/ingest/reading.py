@@ -79,6 +79,8 @@ def _joins(toks: list[Tok], n: int) -> list[Reading]:
     gaps = [i for i in range(len(toks) - 1) if toks[i].number and toks[i + 1].number]
     out = []
     for chosen in itertools.combinations(gaps, extra):
+        if any(b - a == 1 for a, b in itertools.pairwise(chosen)):
+            continue  # a number is broken in two pieces, not three
         cells: list[Tok] = []
         joined: list[str] = []
         cut = set(chosen)
@@ -196,6 +198,9 @@ def _fits(cells: list[Tok], kinds: tuple[str, ...] | None) -> bool:
     for t, kind in zip(cells, kinds, strict=True):
         if t.blank:
             continue
+        digits = t.text.lstrip("+-")
+        if len(digits) > 1 and digits[0] == "0" and digits[1].isdigit():
+            return False  # "0005426.64" is no cell: a leading zero belongs to a number broken before it
         if kind != "signed_count" and t.text[:1] in "+-":
             return False
         if kind != "amount" and "." in t.text:

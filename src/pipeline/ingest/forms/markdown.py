@@ -27,6 +27,7 @@ def markdown_lines(text: str) -> list[str]:
     emphasis "**" or "__", a heading "#", an escaped pipe a backslash): most lines have none.
     """
     out: list[str] = []
+    prev: list[str] | None = None  # the cells of the previous line when it was a pipe row
     for line in text.splitlines():
         if "--" in line and _SEPARATOR_RE.match(line):
             continue
@@ -38,12 +39,48 @@ def markdown_lines(text: str) -> list[str]:
                 cells = [c.strip().replace("\\|", "|") for c in _PIPE_RE.split(body)]
             else:
                 cells = [c.strip() for c in body.split("|")]
-            out.append("\t".join(_EMPHASIS_RE.sub(r"\2", c) for c in cells) if emphasis else "\t".join(cells))
+            if emphasis:
+                cells = [_EMPHASIS_RE.sub(r"\2", c) for c in cells]
+            merged = _continued(prev, cells)
+            if merged is not None:
+                out[-1] = "\t".join(merged)
+                prev = merged
+                continue
+            out.append("\t".join(cells))
+            prev = cells
             continue
+        if stripped:
+            prev = None
         if "#" in line:
             line = _HEADING_RE.sub("", line)
         out.append(_EMPHASIS_RE.sub(r"\2", line) if emphasis else line)
     return out
+
+
+_NUMERIC_RE = re.compile(r"^[+\-]?\d[\d,]*(?:\.\d+)?$|^\d*\.\d+$")
+
+
+def _continued(prev: list[str] | None, cells: list[str]) -> list[str] | None:
+    """``prev`` with ``cells`` appended cell by cell, when ``cells`` is the rest of wrapped numbers:
+    PDF converters print the second line of a wrapped cell ("19" / "6" for 196) as a pipe row of its
+    own with no label. That is a row of the same width holding only digits, fewer of them than the
+    row above (or at most three, as in table 二), each under a number of the row above, and each
+    join a valid number."""
+    if prev is None or len(prev) != len(cells):
+        return None
+    filled = [i for i, c in enumerate(cells) if c]
+    numeric_above = [i for i, c in enumerate(prev) if _NUMERIC_RE.match(c)]
+    if not filled or (len(filled) >= len(numeric_above) and len(filled) > 3):
+        return None  # a full row of a wide table (三, 四) under another is a row, not a continuation
+    if any(not _NUMERIC_RE.match(cells[i]) or i not in numeric_above for i in filled):
+        return None
+    merged = list(prev)
+    for i in filled:
+        joined = prev[i] + cells[i]
+        if not _NUMERIC_RE.match(joined) or (joined[0] == "0" and len(joined) > 1 and joined[1] != "."):
+            return None
+        merged[i] = joined
+    return merged
 
 
 def parse(data: bytes, name: str) -> ParsedReport:
