@@ -6,6 +6,7 @@ Public API::
     validate_reports(reports, *, previous=None, policy="strict") -> list[ValidationResult]
     Finding, ValidationResult, findings_to_frame, results_to_frame, write_findings_csv, write_findings_json
     Policy, should_load
+    Claim, validate_submission, submission_findings   (the submission itself: agency, year, not empty)
 
 The pandera models are in :mod:`schemas.cells`; :mod:`.rules` turns their failure cases into findings.
 """
@@ -24,10 +25,12 @@ from pipeline.validate.findings import (
 )
 from pipeline.validate.policy import Policy, should_load
 from pipeline.validate.rules import RULES
+from pipeline.validate.submission import Claim, submission_findings, validate_submission
 
 __all__ = [
     "FINDING_FIELDS",
     "RULES",
+    "Claim",
     "Finding",
     "Policy",
     "ValidationResult",
@@ -36,8 +39,10 @@ __all__ = [
     "read_findings_json",
     "results_to_frame",
     "should_load",
+    "submission_findings",
     "validate_report",
     "validate_reports",
+    "validate_submission",
     "write_findings_csv",
     "write_findings_json",
 ]
