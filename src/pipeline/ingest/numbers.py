@@ -43,6 +43,7 @@ class Tok:
     word: bool = False
     end: int = 0
     alone: bool = False  # the only thing on its line (page text: one cell per line)
+    cont: bool = False  # its digits continue the previous line's digits across the line break
 
     @property
     def raw(self) -> str:
@@ -90,9 +91,15 @@ def tokenize(segment: str, *, edge_cells: bool = False, words: bool = False, bas
             continue
         if "\t" not in line:
             if number(line):  # one number on the line (page text): the common case
-                append(Tok(line, False, False, "", False, start + len(line), True))
+                # alone on its line — unless the line is the rest of a label's line (first/last piece)
+                append(Tok(line, False, False, "", False, start + len(line), edge_cells or 0 < i < last))
             else:
+                n = len(out)
                 _free_text(line, start, out, fixed=False, words=words)
+                # crawler text: a line break inside a run of digits says nothing about where cells end
+                if (i and line[0].isdigit() and lines[i - 1][-1:].isdigit() and len(out) > n and n
+                        and out[n].number and out[n - 1].number and not out[n - 1].alone):
+                    out[n].cont = True
             continue
         pieces = line.split("\t")
         # the first piece of the first line and the last of the last line are edge cells
@@ -122,7 +129,9 @@ def tokenize(segment: str, *, edge_cells: bool = False, words: bool = False, bas
     return out
 
 
-_GLUED_RE = re.compile(rf"({_DIGITS}(?:万元|元)?)")
+#: A run of digits glued to words in crawler text, thousands separators kept inside it: where its
+#: cells start is for the readings to decide ("1,391000001,391" is 1,391|0|0|0|0|0|1,391).
+_GLUED_RE = re.compile(r"(\d+(?:,\d+)*(?:\.\d+)?(?:万元|元)?)")
 #: A bracketed remark, a word without digits (to its end), or any other word.
 _FREE_RE = re.compile(r"(\([^()\n]*\))|([^\s()\d]+)(?![^\s()])|([^\s()]+)")
 

@@ -219,7 +219,9 @@ def row_readings(toks: list[Tok], n: int, *, expand: bool = False, kinds: tuple[
     if not toks:
         return []
     kinds = kinds or ("count",) * n
-    found = _row_readings(toks, n, expand, limit, kinds, accept)
+    found = []
+    for variant in _line_variants(toks):
+        found += _row_readings(variant, n, expand, limit, kinds, accept)
     if not found:
         return []
     low = min(r.cost for r in found)
@@ -229,6 +231,27 @@ def row_readings(toks: list[Tok], n: int, *, expand: bool = False, kinds: tuple[
         if r.cost <= low + 1 and sig not in seen:
             seen.add(sig)
             out.append(r)
+    return out
+
+
+def _line_variants(toks: list[Tok]) -> list[list[Tok]]:
+    """The token list as printed, and with each run of digits that a line break cut (``cont``) joined
+    again: in crawler text the break may or may not be a cell boundary (at most 3 such breaks)."""
+    breaks = [i for i, t in enumerate(toks) if t.cont and i][:3]
+    if not breaks:
+        return [toks]
+    out = []
+    for k in range(len(breaks) + 1):
+        for chosen in itertools.combinations(breaks, k):
+            cut = set(chosen)
+            variant: list[Tok] = []
+            for i, t in enumerate(toks):
+                if i in cut:
+                    a = variant.pop()
+                    variant.append(Tok(a.text + t.text, False, False, a.note + t.note, False, t.end, False))
+                else:
+                    variant.append(t)
+            out.append(variant)
     return out
 
 
