@@ -130,13 +130,13 @@ def process_agency(job: AgencyJob, *, run_id: str, warehouse_url: str, policy: s
     except IngestError as e:
         raise fail(str(e)) from None
     form = "unknown"
+    previous = previous_report(engine, agency_id=job.agency_id, year=job.year)
     try:
         form = detect_form(data, job.path.name)
-        report = parse_bytes(data, str(job.path), form=form)
+        report = parse_bytes(data, str(job.path), form=form, previous=previous)
     except IngestError as e:
         raise fail(str(e), SourceFile.from_bytes(job.path.name, data, form)) from None
     source = SourceFile.from_bytes(job.path.name, data, form)
-    previous = previous_report(engine, agency_id=job.agency_id, year=job.year)
     claim = Claim(job.agency_name, job.aliases, job.year)
     result = validate_submission(report, claim, previous=previous, policy=policy)
     if not should_load(result, policy):

@@ -51,8 +51,8 @@ def check_cmd(
         sys.stderr.write(f"{e.args[0]}\n")
         raise typer.Exit(EXIT_UNREADABLE) from None
     try:
-        report = parse_file(file)
         prev = parse_file(previous) if previous is not None else None
+        report = parse_file(file, previous=prev)
     except IngestError as e:
         sys.stderr.write(f"无法读取 / cannot read: {e}\n")
         raise typer.Exit(EXIT_UNREADABLE) from None

@@ -13,10 +13,13 @@ from pipeline.ingest import IngestError, parse_file
 def parse_cmd(
     file: Path = typer.Argument(..., help="A submission: .txt, .html, .pdf, .md, .docx, .xlsx or .json."),
     as_json: bool = typer.Option(False, "--json", help="Print the canonical parse as JSON (UTF-8)."),
+    previous: Path | None = typer.Option(None, "--previous", help="Last year's report of the same agency: "
+                                         "settles readings this year's text leaves open (上年结转, 现行有效)."),
 ) -> None:
     """Parse one annual report into the canonical cells; exit 1 with one line on stderr if it cannot."""
     try:
-        report = parse_file(file)
+        prev = parse_file(previous) if previous is not None else None
+        report = parse_file(file, previous=prev)
     except IngestError as e:
         sys.stderr.write(f"{e}\n")
         raise typer.Exit(1) from None

@@ -12,6 +12,7 @@ import importlib
 from pathlib import Path
 
 from pipeline.ingest.errors import IngestError
+from pipeline.ingest.recognize import PREVIOUS
 from pipeline.model import ParsedReport
 from pipeline.settings import get_settings
 
@@ -58,18 +59,26 @@ def detect_form(data: bytes, name: str) -> str:
     return "text"
 
 
-def parse_bytes(data: bytes, name: str, *, form: str | None = None) -> ParsedReport:
-    """Parse one submission already in memory. ``name`` is used for messages and form detection."""
+def parse_bytes(data: bytes, name: str, *, form: str | None = None, previous: ParsedReport | None = None) -> ParsedReport:
+    """Parse one submission already in memory. ``name`` is used for messages and form detection.
+
+    ``previous``: the same agency's report of the year before (from the warehouse), evidence for the
+    readings that nothing in this year's text settles (this year's 上年结转 = last year's 结转下年度;
+    last year's 现行有效 + 本年制发 − 本年废止 = this year's 现行有效).
+    """
     if not data or not data.strip():
         raise IngestError(name, "empty file")
     form = form or detect_form(data, name)
     module = importlib.import_module(FORMS[form])
+    token = PREVIOUS.set(previous)
     try:
         return module.parse(data, name)
     except IngestError:
         raise
     except Exception as e:  # a reader bug or a hostile file: still one clear line, never a traceback
         raise IngestError(name, f"cannot read as {form}: {type(e).__name__}: {e}") from e
+    finally:
+        PREVIOUS.reset(token)
 
 
 def read_submission(path: str | Path, *, max_bytes: int | None = None) -> bytes:
@@ -88,6 +97,7 @@ def read_submission(path: str | Path, *, max_bytes: int | None = None) -> bytes:
         raise IngestError(str(path), f"cannot read: {e.strerror or e}") from None
 
 
-def parse_file(path: str | Path, *, max_bytes: int | None = None) -> ParsedReport:
-    """Parse one submission file. Raises :class:`IngestError` (file and reason) when it cannot."""
-    return parse_bytes(read_submission(path, max_bytes=max_bytes), str(path))
+def parse_file(path: str | Path, *, max_bytes: int | None = None, previous: ParsedReport | None = None) -> ParsedReport:
+    """Parse one submission file. Raises :class:`IngestError` (file and reason) when it cannot.
+    ``previous``: see :func:`parse_bytes`."""
+    return parse_bytes(read_submission(path, max_bytes=max_bytes), str(path), previous=previous)
