@@ -105,8 +105,18 @@ def annual_run(year: int, districts: list[str] | None = None, submissions_dir: s
     run_id = start_run(url, year, codes, policy)
     logger.info("run %s: year %s, districts %s, submissions %s, policy %s", run_id, year, codes, sub_dir, policy)
 
+    try:
+        return _run_districts(logger, settings, registry, codes, sub_dir, year, url, run_id, policy)
+    except BaseException:
+        # Whatever raised, the run is closed in the ledger (never left "running"), then the error propagates.
+        finish_run(url, run_id, "failed")
+        raise
+
+
+def _run_districts(logger, settings, registry, codes, sub_dir, year, url, run_id, policy):
     outcomes: list[AgencyOutcome] = []
     published: list[PublishedDistrict] = []
+    publish_errors: list[str] = []
     for code in codes:
         plan = annual.plan_district(registry, sub_dir, year, code)
         for s in plan.unregistered:
@@ -119,7 +129,11 @@ def annual_run(year: int, districts: list[str] | None = None, submissions_dir: s
                 logger.warning("%s %s: no submission in %s", o.agency_id, o.agency_name, sub_dir / str(year) / code)
         outcomes += district_outcomes
         if any(o.status in (annual.LOADED, annual.UNCHANGED) for o in district_outcomes):
-            published.append(publish(url, str(settings.config_dir), code, year, str(settings.published_dir), run_id))
+            try:
+                published.append(publish(url, str(settings.config_dir), code, year, str(settings.published_dir), run_id))
+            except Exception as e:  # one district's publishing error neither stops the others nor hides
+                logger.error("publishing %s failed: %s: %s", code, type(e).__name__, e)
+                publish_errors.append(f"{code}: {type(e).__name__}: {e}")
 
     counts = annual.summarise(outcomes)
     run_dir = settings.runs_dir / run_id
@@ -132,11 +146,15 @@ def annual_run(year: int, districts: list[str] | None = None, submissions_dir: s
     md += [f"- published {p.district}: {p.markdown} ({p.agencies_covered}/{p.agencies_registered} agencies)" for p in published]
     md += [f"- FAILED {o.agency_id} {o.agency_name}: {o.reason}" for o in failed]
     md += [f"- missing {o.agency_id} {o.agency_name}" for o in missing]
+    md += [f"- PUBLISH FAILED {e}" for e in publish_errors]
     create_markdown_artifact(key=f"annual-{year}-summary", markdown="\n".join(md))
-    finish_run(url, run_id, "failed" if failed else "completed")
+    finish_run(url, run_id, "failed" if failed or publish_errors else "completed")
 
     result = {"run_id": run_id, "counts": counts, "run_dir": str(run_dir), "warehouse_url": url,
               "published": [str(p.markdown) for p in published], "outcomes": [o.row() for o in outcomes]}
+    if publish_errors:
+        return Failed(message=f"publishing failed for {len(publish_errors)} district(s): {'; '.join(publish_errors)}",
+                      data=result)
     if failed:
         names = ", ".join(o.agency_id for o in failed)
         return Failed(message=f"{len(failed)} agenc{'ies' if len(failed) > 1 else 'y'} failed: {names}", data=result)

@@ -117,3 +117,24 @@ def test_failed_agency_fails_the_flow_and_spares_the_others(prefect_harness, tmp
     assert "未通过 failed：衢州市衢江区教育局" in summary
     outcomes = pd.read_csv(Path(result["run_dir"]) / "outcomes.csv")
     assert set(outcomes["agency_id"]) == set(by_agency)
+
+
+@pytest.mark.slow
+def test_a_publishing_error_closes_the_run_as_failed(prefect_harness, tmp_path, monkeypatch):
+    """Publishing raises: the agencies are still loaded, the run is closed (failed) in the ledger, the flow Fails."""
+    import sqlalchemy as sa
+
+    import flows.annual as fa
+    from pipeline.warehouse import get_engine
+
+    def broken(*_a, **_k):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(fa, "publish_district", broken)
+    url = f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
+    state, result = _run(monkeypatch, tmp_path, url)
+    assert state.is_failed() and "disk full" in state.message
+    assert result["counts"]["loaded"] == len(load_registry(ROOT / "config").district(DISTRICT).agencies)
+    with get_engine(url).connect() as c:
+        runs = c.execute(sa.text("SELECT status, finished_at FROM runs")).all()
+    assert [(s, f is not None) for s, f in runs] == [("failed", True)]
