@@ -57,11 +57,14 @@ def _printed_cols(header: str, cols: tuple[str, ...]) -> tuple[str, ...]:
     return present if present else cols
 
 
-def _prose(toks: list[Tok]) -> bool:
-    """A label quoted in a sentence: a word before its first number, or its number glued to a counter."""
+def _prose(toks: list[Tok], label_end: int) -> bool:
+    """A label quoted in a sentence: a word glued to the label before any number ("行政许可类358条"),
+    or its first number glued to a counter ("8条、"). A bracketed remark ("（件）") is not prose."""
     for i, t in enumerate(toks):
         if t.word:
-            return True
+            if t.text.startswith("("):
+                continue
+            return i == 0 and t.end - len(t.text) == label_end
         if t.number:
             nxt = toks[i + 1] if i + 1 < len(toks) else None
             return bool(nxt and nxt.word and nxt.end - len(nxt.text) == t.end and _COUNTER_RE.match(nxt.text))
@@ -98,8 +101,9 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
             caption_end = None
         headers.setdefault(code, header)
         row, rest = _row_cells(toks)
-        segs.setdefault(code, []).append((row, toks))
-        if any(t.number for t in rest) and not _prose(toks):
+        prose = _prose(toks, e)
+        segs.setdefault(code, []).append((row, prose))
+        if any(t.number for t in rest) and not prose:
             shown = " ".join(t.raw for t in rest if not t.blank)
             out.notes.append(("R-PARSE-SKIPPED", f"table 二: a row the template does not have ({shown}) ignored",
                               code, None))
@@ -115,12 +119,18 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
             out.notes.append(("R-PARSE-NOT-PRINTED", f"table 二 row {label} is not printed; its cells are read as "
                                                      f"not printed", code, None))
             continue
-        clean = [c for c, toks in cands if any(t.number for t in c) and not _prose(toks)]
-        quoted = [c for c, toks in cands if any(t.number for t in c) and _prose(toks)]
-        if quoted and clean:
+        clean = [c for c, prose in cands if not prose]
+        quoted = [c for c, prose in cands if prose and any(t.number for t in c)]
+        if quoted:
             out.notes.append(("R-PARSE-SKIPPED", f"table 二 row {label}: a sentence quoting the label with a number "
                                                  f"({' '.join(t.raw for t in quoted[0])}) is not the row", code, None))
-        chosen = clean[0] if clean else (quoted[0] if quoted else cands[0][0])
+        if not clean:
+            out.missing.append(code)
+            out.not_printed |= {(code, i) for i in range(len(cols))}
+            out.notes.append(("R-PARSE-NOT-PRINTED", f"table 二 row {label} is not printed (its label appears only "
+                                                     f"in a sentence); its cells are read as not printed", code, None))
+            continue
+        chosen = next((c for c in clean if any(t.number for t in c)), clean[0])
         printed = _printed_cols(headers.get(code, ""), cols)
         cols_of[code] = _fewer_columns(chosen, printed, cols, expand)
         rows[code] = trim_blanks(chosen, len(cols_of[code]))

@@ -129,7 +129,7 @@ def _expansions(toks: list[Tok], extra: int, expand: bool) -> list[tuple[list[To
                     new.append(t)
                     new.extend(Tok(t.text, False, True, "", False, t.end, False) for _ in range(rep.get(i, 0)))
                 shown = ", ".join(f"{toks[i].text}×{rep[i] + 1}" for i in pos)
-                out.append((new, k, [f"equal cells printed once, repeated: {shown}"]))
+                out.append((new, 1, [f"equal cells printed once, repeated: {shown}"]))
     return out
 
 
