@@ -128,7 +128,8 @@ V2019_MARKERS = re.compile(
                                  "政府集中采购", "其他对外管理服务事项", "采购总金额", "采购项目数量"))
 )
 #: Table 三 split （六） rows (v2021) — present when the （六） group has the three sub-rows.
-T3_SPLIT_OTHER = re.compile(rf"{spaced('逾期不补正')}|{spaced('收费通知')}|{spaced('缴纳费用')}")
+T3_SPLIT_OTHER = re.compile(rf"{spaced('逾期不补正')}|{spaced('收费通知')}|{spaced('缴纳费用')}"
+                            rf"|{spaced('其他处理')}\s*[1-3]\s*[.、](?!\d)")
 
 #: Page furniture that may sit inside a table: "- 5 -", "— 4 —", "第 3 页 共 5 页".
 PAGE_FOOTER_RE = re.compile(
