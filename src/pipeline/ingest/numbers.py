@@ -90,16 +90,16 @@ def tokenize(segment: str, *, edge_cells: bool = False, words: bool = False, bas
             append(Tok("", True, True, "", False, start + 1))
             continue
         if "\t" not in line:
+            n = len(out)
             if number(line):  # one number on the line (page text): the common case
                 # alone on its line — unless the line is the rest of a label's line (first/last piece)
                 append(Tok(line, False, False, "", False, start + len(line), edge_cells or 0 < i < last))
             else:
-                n = len(out)
                 _free_text(line, start, out, fixed=False, words=words)
-                # crawler text: a line break inside a run of digits says nothing about where cells end
-                if (i and line[0].isdigit() and lines[i - 1][-1:].isdigit() and len(out) > n and n
-                        and out[n].number and out[n - 1].number and not out[n - 1].alone):
-                    out[n].cont = True
+            # crawler text: a line break inside a run of digits says nothing about where cells end
+            if (i and line[0].isdigit() and lines[i - 1][-1:].isdigit() and len(out) > n and n
+                    and out[n].number and out[n - 1].number and not (out[n - 1].alone and out[n].alone)):
+                out[n].cont = True
             continue
         pieces = line.split("\t")
         # the first piece of the first line and the last of the last line are edge cells
