@@ -39,19 +39,13 @@ TABLE_TITLES: dict[str, str] = {
     "appeals": "政府信息公开行政复议、行政诉讼情况",
 }
 
-#: The legal-person columns of table 三 (ORG in template.md §6).
-ORG_COLS: tuple[str, ...] = ("commercial", "research", "social_welfare", "legal_service", "org_other")
-#: The parts of the result total of table 三 (R-T3-SUM), without the （六） part.
-T3_RESULT_ROWS: tuple[str, ...] = (
-    "granted", "partial",
-    "denied.state_secret", "denied.law_prohibited", "denied.security_stability", "denied.third_party",
-    "denied.internal_affairs", "denied.process_info", "denied.enforcement_file", "denied.admin_query",
-    "unable.not_held", "unable.needs_creation", "unable.still_unclear",
-    "not_processed.petition", "not_processed.duplicate", "not_processed.publication",
-    "not_processed.excessive", "not_processed.confirm_reissue",
-)
-T3_OTHER_SPLIT: tuple[str, ...] = ("other.no_correction", "other.fee_unpaid", "other.misc")
-T4_PARTS: tuple[str, ...] = ("upheld", "corrected", "other", "pending")
+#: Row and column groups of the template, declared in ``data/identities.toml`` ``[groups]`` (see the end
+#: of this module): the legal-person columns of table 三 (ORG in template.md §6), the result rows that
+#: add up to （七）总计 without the （六） part, the three （六） sub-rows, the outcome columns of table 四.
+ORG_COLS: tuple[str, ...]
+T3_RESULT_ROWS: tuple[str, ...]
+T3_OTHER_SPLIT: tuple[str, ...]
+T4_PARTS: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +186,21 @@ def cell_label(table: str, row: str, col: str, version: str | None = None) -> st
 
 
 # -- the identities (勾稽关系), declared once in data/identities.toml ---------------------------------
+# Everything that adds cells up — the parser's reading search and blank derivation, the pandera checks,
+# the validator's findings, the cross-year checks and the synthetic generator — reads the forms from
+# here; :func:`use_declaration` swaps the declaration (a test's mutated copy) and clears every cache
+# derived from it (functions decorated with :func:`derived`).
+
+_DECLARATION: list[str | None] = [None]  # a declaration text overriding data/identities.toml
+_DERIVED: list = []
+
+
+def derived(fn):
+    """Cache ``fn`` until the declaration changes (:func:`use_declaration` clears it)."""
+    cached = cache(fn)
+    _DERIVED.append(cached)
+    return cached
+
 
 @dataclass(frozen=True, slots=True)
 class Term:
@@ -208,61 +217,139 @@ class Term:
 class Identity:
     """A linear form over cells that holds when Σ coef·value = 0 (a blank cell counting as 0).
 
-    ``over`` is the row (``each = "row"``) or column (``each = "col"``) the form is about."""
+    ``over`` is the row (``each = "row"``) or column (``each = "col"``) the form is about;
+    ``anchor_code`` the declared code of the term a failure is reported at ("" when not declared);
+    ``statement`` the form in words, as a clerk reads it."""
 
     rule: str
     table: str
     each: Literal["row", "col"]
     over: str
     terms: tuple[Term, ...]
+    anchor_code: str = ""
+    statement: str = ""
 
     @property
     def cells(self) -> tuple[tuple[str, str, str], ...]:
         return tuple((self.table, t.row, t.col) for t in self.terms if not t.prev)
 
+    @property
+    def total(self) -> Term | None:
+        """The form's total: the one this-year term whose sign no other term shares, facing at least two
+        terms of the other sign (None for a balance like 一 + 二 = 三 + 四, or a two-term equality)."""
+        pos = [t for t in self.terms if t.coef > 0]
+        neg = [t for t in self.terms if t.coef < 0]
+        for one, many in ((pos, neg), (neg, pos)):
+            if len(one) == 1 and len(many) >= 2 and not one[0].prev:
+                return one[0]
+        return None
 
-@cache
-def _identity_data() -> dict:
+    @property
+    def anchor(self) -> Term:
+        """The term a failure of the form is reported at: the declared ``anchor``, else the total, else
+        the first term of this year's report."""
+        for t in self.terms:
+            if self.anchor_code and not t.prev and (t.row if self.each == "col" else t.col) == self.anchor_code:
+                return t
+        return self.total or next(t for t in self.terms if not t.prev)
+
+    def along(self, term: Term) -> str:
+        """The code that varies along the form: a term's row (``each = "col"``) or column."""
+        return term.row if self.each == "col" else term.col
+
+
+def use_declaration(text: str | None = None) -> None:
+    """Read the identities and groups from ``text`` (a TOML document in the form of
+    ``data/identities.toml``) from now on; ``None`` goes back to the packaged file."""
+    _DECLARATION[0] = text
+    for fn in _DERIVED:
+        fn.cache_clear()
+    _set_groups()
+
+
+@derived
+def declaration() -> dict:
+    """The declaration as data (``data/identities.toml``, or the text given to :func:`use_declaration`)."""
     import tomllib
 
-    text = resources.files("pipeline").joinpath("data/identities.toml").read_text(encoding="utf-8")
+    text = _DECLARATION[0]
+    if text is None:
+        text = resources.files("pipeline").joinpath("data/identities.toml").read_text(encoding="utf-8")
     return tomllib.loads(text)
+
+
+@derived
+def groups() -> dict[str, tuple[str, ...]]:
+    """The named row and column groups of the declaration (``[groups]``)."""
+    return {name: tuple(codes_) for name, codes_ in declaration().get("groups", {}).items()}
+
+
+def _set_groups() -> None:
+    global ORG_COLS, T3_RESULT_ROWS, T3_OTHER_SPLIT, T4_PARTS
+    g = groups()
+    ORG_COLS, T3_RESULT_ROWS, T3_OTHER_SPLIT, T4_PARTS = g["org"], g["results"], g["other"], g["outcomes"]
+
+
+def _names(code_: str, version: str, single_other: bool) -> tuple[str, ...]:
+    """The codes a declared term stands for: itself, a group (``@name``) or the （六） part (``@other``)."""
+    if code_ == "@other":
+        return ("other",) if (version == "v2019" or single_other) else groups()["other"]
+    if code_.startswith("@"):
+        return groups()[code_[1:]]
+    return (code_,)
 
 
 def _expand(entry: dict, version: str, single_other: bool) -> tuple[Identity, ...]:
     table, each = entry["table"], entry["each"]
     if entry.get("version", version) != version:
         return ()
-    other = ("other",) if (version == "v2019" or single_other) else T3_OTHER_SPLIT
     present_rows, present_cols = rows(table, version, single_other=single_other), cols(table, version)
     out = []
     over_all = entry.get("rows" if each == "row" else "cols") or (present_rows if each == "row" else present_cols)
     for over in over_all:
         terms: list[Term] = []
-        for code, coef in entry["terms"]:
-            prev = code.startswith("prev:")
-            code = code.removeprefix("prev:")
-            names = other if code == "@other" else (code,)
-            for name in names:
+        for code_, coef in entry["terms"]:
+            prev = code_.startswith("prev:")
+            for name in _names(code_.removeprefix("prev:"), version, single_other):
                 row, col = (over, name) if each == "row" else (name, over)
                 terms.append(Term(row, col, int(coef), prev))
         if table == "proactive" and any(t.col not in row_cols(table, version, t.row) for t in terms):
             continue
-        out.append(Identity(entry["rule"], table, each, over, tuple(terms)))
+        out.append(Identity(entry["rule"], table, each, over, tuple(terms), entry.get("anchor", ""),
+                            entry.get("zh", "")))
     return tuple(out)
 
 
-@cache
+@derived
 def identities(version: str, *, single_other: bool = False) -> tuple[Identity, ...]:
     """The identities of one report of template ``version`` (template.md §6.1–6.2), as forms over cells.
 
     ``single_other``: the v2021-era table 三 printed with one （六） row. Source: ``data/identities.toml``.
     """
-    return tuple(i for e in _identity_data()["identity"] for i in _expand(e, version, single_other))
+    return tuple(i for e in declaration()["identity"] for i in _expand(e, version, single_other))
 
 
-@cache
+@derived
 def cross_year_identities(version: str, *, single_other: bool = False) -> tuple[Identity, ...]:
     """The identities between a report of ``version`` and the agency's previous-year report (terms
     with ``prev``; template.md §6.2 R-T3-CARRY, §6.3)."""
-    return tuple(i for e in _identity_data()["cross_year"] for i in _expand(e, version, single_other))
+    return tuple(i for e in declaration().get("cross_year", ()) for i in _expand(e, version, single_other))
+
+
+@derived
+def identity_rules(kind: Literal["identity", "cross_year"] = "identity") -> tuple[str, ...]:
+    """The rule names declared (``identity``: within one report, ``cross_year``: against last year's)."""
+    return tuple(dict.fromkeys(e["rule"] for e in declaration().get(kind, ())))
+
+
+@derived
+def statement(rule: str) -> str:
+    """The declared form of ``rule`` in words (``zh`` in the declaration), e.g. 「总计 = 自然人 + …」."""
+    for kind in ("identity", "cross_year"):
+        for e in declaration().get(kind, ()):
+            if e["rule"] == rule:
+                return e.get("zh", "")
+    raise KeyError(rule)
+
+
+_set_groups()
