@@ -54,13 +54,14 @@ class Tok:
         return not (self.blank or self.word)
 
 
-def trim_blanks(toks: list[Tok], n: int) -> list[Tok]:
+def trim_blanks(toks: list[Tok], n: int, *, leading: bool = True) -> list[Tok]:
     """Drop blank cells at the ends while there are more cells than the row has (trailing empty
-    cells of converted tables, the nbsp line after a page-text table)."""
+    cells of converted tables, the nbsp line after a page-text table). ``leading=False`` keeps the
+    blanks at the start (they are cells when the row's excess comes from a number broken in two)."""
     toks = list(toks)
     while len(toks) > n and toks[-1].blank:
         toks.pop()
-    while len(toks) > n and toks[0].blank:
+    while leading and len(toks) > n and toks[0].blank:
         toks.pop(0)
     return toks
 
@@ -86,8 +87,8 @@ def tokenize(segment: str, *, edge_cells: bool = False, words: bool = False, bas
         start, pos = pos, pos + len(line) + 1
         if not line:
             continue
-        if line == CELL_BLANK:
-            append(Tok("", True, True, "", False, start + 1))
+        if line == CELL_BLANK:  # a blank cell on a line of its own (page text)
+            append(Tok("", True, True, "", False, start + 1, True))
             continue
         if "\t" not in line:
             n = len(out)

@@ -133,7 +133,7 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
         chosen = next((c for c in clean if any(t.number for t in c)), clean[0])
         printed = _printed_cols(headers.get(code, ""), cols)
         cols_of[code] = _fewer_columns(chosen, printed, cols, expand)
-        rows[code] = trim_blanks(chosen, len(cols_of[code]))
+        rows[code] = trim_blanks(chosen, len(cols_of[code]), leading=False)
 
     short = {r: len(cols_of[r]) - len(t) for r, t in rows.items() if len(t) < len(cols_of[r])}
     if short and loose and sum(short.values()) == len(loose):
@@ -199,7 +199,7 @@ def _fewer_columns(toks: list[Tok], printed: tuple[str, ...], cols: tuple[str, .
 
     def cost(cs: tuple[str, ...]) -> float:
         kinds = tuple(voc.value_kind("proactive", c) for c in cs)
-        opts = row_readings(trim_blanks(toks, len(cs)), len(cs), expand=expand, kinds=kinds)
+        opts = row_readings(toks, len(cs), expand=expand, kinds=kinds)
         return min((r.cost for r in opts), default=float("inf"))
 
     return printed if cost(printed) <= cost(cols) else cols

@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pipeline.ingest.numbers import NUMBER_RE, Tok, readings
+from pipeline.ingest.numbers import NUMBER_RE, Tok, readings, trim_blanks
 
 COST_SPLIT_ALONE = 2
 COST_BLANK_ALONE = 2
@@ -219,9 +219,19 @@ def row_readings(toks: list[Tok], n: int, *, expand: bool = False, kinds: tuple[
     if not toks:
         return []
     kinds = kinds or ("count",) * n
+    toks = trim_blanks(toks, n, leading=False)
     found = []
     for variant in _line_variants(toks):
         found += _row_readings(variant, n, expand, limit, kinds, accept)
+    if len(toks) > n and toks[0].blank:
+        # blank cells before the row's: converter debris (an empty group cell of a rowspan) where cells
+        # are explicit; in page text a blank line is a cell, and dropping it is a dear repair
+        trimmed = trim_blanks(toks, n)
+        dropped = len(toks) - len(trimmed)
+        price = COST_BLANK_ALONE * sum(1 for t in toks[:dropped] if t.alone)
+        for r in row_readings(trimmed, n, expand=expand, kinds=kinds, accept=accept, limit=limit):
+            found.append(Reading(r.cells, r.cost + price, [*r.repairs, f"{dropped} blank cell(s) before the row "
+                                                           f"dropped"] if price else r.repairs, r.prior))
     if not found:
         return []
     low = min(r.cost for r in found)

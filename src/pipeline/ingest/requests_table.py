@@ -92,7 +92,7 @@ def read_requests(text: str, start: int, end: int, rows: tuple[str, ...], versio
     options: dict[str, list[Reading]] = {}
     for i, (code, _s, e) in enumerate(hits):
         seg_end = hits[i + 1][1] if i + 1 < len(hits) else end
-        toks = trim_blanks(tokenize(text[e:seg_end], base=e), NCOLS)
+        toks = trim_blanks(tokenize(text[e:seg_end], base=e), NCOLS, leading=False)
         label = lb.t3_label(code, version)
         if not any(t.number for t in toks):
             if toks and all(t.blank for t in toks):
