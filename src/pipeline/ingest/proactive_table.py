@@ -57,6 +57,12 @@ def _printed_cols(header: str, cols: tuple[str, ...]) -> tuple[str, ...]:
     return present if present else cols
 
 
+def _in_sentence(toks: list[Tok], i: int) -> bool:
+    """A number glued to a counter after it ("2020年", "480条"): a figure of a sentence, not a cell."""
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    return bool(nxt and nxt.word and nxt.end - len(nxt.text) == toks[i].end and _COUNTER_RE.match(nxt.text))
+
+
 def _prose(toks: list[Tok], label_end: int) -> bool:
     """A label quoted in a sentence: a word glued to the label before any number ("行政许可类358条"),
     or its first number glued to a counter ("8条、"). A bracketed remark ("（件）") is not prose."""
@@ -66,8 +72,7 @@ def _prose(toks: list[Tok], label_end: int) -> bool:
                 continue
             return i == 0 and t.end - len(t.text) == label_end
         if t.number:
-            nxt = toks[i + 1] if i + 1 < len(toks) else None
-            return bool(nxt and nxt.word and nxt.end - len(nxt.text) == t.end and _COUNTER_RE.match(nxt.text))
+            return _in_sentence(toks, i)
     return False
 
 
@@ -93,7 +98,7 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
         seg_end = bounds[i + 1][0] if i + 1 < len(bounds) else end
         toks = tokenize(text[e:seg_end], base=e, words=True)
         if code is None:
-            loose += [t for t in toks if t.number]
+            loose += [t for i, t in enumerate(toks) if t.number and not _in_sentence(toks, i)]
             caption_end = e if i else None
             continue
         if caption_end is not None:
@@ -135,7 +140,9 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
         cols_of[code] = _fewer_columns(chosen, printed, cols, expand)
         rows[code] = trim_blanks(chosen, len(cols_of[code]), leading=False)
 
-    short = {r: len(cols_of[r]) - len(t) for r, t in rows.items() if len(t) < len(cols_of[r])}
+    short = {r: len(cols_of[r]) - len(t) for r, t in rows.items()
+             if len(t) < len(cols_of[r]) and not any(o.cost == 0 for o in row_readings(
+                 t, len(cols_of[r]), kinds=tuple(voc.value_kind("proactive", c) for c in cols_of[r])))}
     if short and loose and sum(short.values()) == len(loose):
         _put_back(rows, short, loose, cols_of, version, out.notes)
 
