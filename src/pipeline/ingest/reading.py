@@ -35,7 +35,7 @@ COST_BLANK_ALONE = 2
 #: At most this many blanks are inserted into one row, and this many numbers joined or expanded.
 MAX_BLANKS = 2
 MAX_JOINS = 3
-MAX_EXPANDED = 2
+MAX_EXPANDED = 4
 #: At most this many readings of one row are kept (a hostile or garbled row is not searched further).
 LIMIT = 20_000
 
