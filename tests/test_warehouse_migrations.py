@@ -22,7 +22,8 @@ from pipeline.warehouse.models import metadata
 ROOT = Path(__file__).resolve().parents[1]
 VIEWS = {"v_active_reports", "v_active_cells", "v_proactive_wide", "v_requests_wide", "v_appeals_wide",
          "bi_district_cells", "bi_district_kpis", "bi_district_coverage",
-         "v_agency_year_figures", "v_district_year", "v_kpi_agency_year", "v_kpi_district_year", "v_agency_year_status"}
+         "v_agency_year_figures", "v_district_year", "v_kpi_agency_year", "v_kpi_district_year", "v_agency_year_status",
+         "v_column_labels"}
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
