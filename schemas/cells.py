@@ -6,58 +6,48 @@ findings a clerk can act on by :mod:`pipeline.validate.rules`. Each check is nam
 enforces (``R-T3-ROW`` …); a table-shaped check marks exactly the cell that is wrong, so the failure
 case names its report, row and column.
 
-Three frames are validated (built by :mod:`pipeline.validate.frame`):
+The identity checks are not written here: they are generated from the one declaration of the
+identities, ``pipeline/data/identities.toml`` (:func:`pipeline.vocabulary.identities`), one
+dataframe check per declared rule of the table, marking each failing form's anchor cell
+(:mod:`schemas.identity_checks`). Three frames are validated (built by :mod:`pipeline.validate.frame`):
 
 - :class:`CellsFrame` — one row per (report, cell) of the report's template, plus any cell the
   template does not have: presence, type, non-negativity and blank-总计 checks;
 - :class:`RequestsFrame` — table 三 wide, one row per (report, data row), blanks counted as 0:
-  R-T3-ROW, R-T3-SUM (v2019, v2021 and the single-（六） variant alike) and R-T3-BAL;
+  the declared table-三 identities (R-T3-ROW, R-T3-SUM, R-T3-BAL) in every template variant;
 - :class:`AppealsFrame` — table 四 wide, one row per (report, row), blanks counted as 0: R-T4-SUM.
+
+:data:`IDENTITY_MODELS` maps each table with declared identities to its wide model.
 """
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
 from pipeline import vocabulary as voc
+from schemas.identity_checks import ATOL, row_totals, wide_model
 
 #: Column codes of table 三 and 四 (the same in both template versions).
 T3_COLS: tuple[str, ...] = voc.cols("requests", "v2021")
 T4_COLS: tuple[str, ...] = voc.cols("appeals", "v2021")
-#: The six applicant columns that add up to 总计 (R-T3-ROW).
-T3_PART_COLS: tuple[str, ...] = ("natural_person", *voc.ORG_COLS)
-#: Every row that adds up to （七）总计 in any variant (a report has either ``other`` or its three
-#: sub-rows, never both, so one sum serves v2019, v2021 and the single-（六） variant).
-T3_RESULT_PARTS: tuple[str, ...] = (*voc.T3_RESULT_ROWS, "other", *voc.T3_OTHER_SPLIT)
 #: Every table-三 row code of any variant, in printed order.
 T3_ROWS: tuple[str, ...] = tuple(dict.fromkeys(voc.rows("requests", "v2019") + voc.rows("requests", "v2021")))
 T4_ROWS: tuple[str, ...] = voc.rows("appeals", "v2021")
-#: The 总计 column: a blank here is itself a finding when its row is otherwise filled in.
-TOTAL_COL = "total"
 KINDS: tuple[str, ...] = ("count", "signed_count", "amount")
 
-#: Tolerance of the identities (counts are integers held as floats; amounts are not summed).
-ATOL = 1e-6
-
-
-def _close(a: pd.Series | pd.DataFrame | np.ndarray, b: pd.Series | pd.DataFrame | np.ndarray) -> np.ndarray:
-    return np.abs(np.asarray(a, dtype=float) - np.asarray(b, dtype=float)) <= ATOL
-
-
-def _passing(df: pd.DataFrame) -> pd.DataFrame:
-    """A table-shaped check result that passes everywhere (a check then marks the cells that fail)."""
-    return pd.DataFrame(True, index=df.index, columns=df.columns)
-
-
-def _per_report(df: pd.DataFrame, row: str) -> pd.DataFrame:
-    """The numeric columns of data row ``row`` of every report, indexed by report."""
-    sel = df["row"].to_numpy() == row
-    out = df.loc[sel, list(T3_COLS)]
-    out.index = df["report"].to_numpy()[sel]
-    return out
+__all__ = [
+    "ATOL",
+    "IDENTITY_MODELS",
+    "T3_COLS",
+    "T3_ROWS",
+    "T4_COLS",
+    "T4_ROWS",
+    "AppealsFrame",
+    "CellsFrame",
+    "RequestsFrame",
+]
 
 
 class CellsFrame(pa.DataFrameModel):
@@ -112,75 +102,20 @@ class CellsFrame(pa.DataFrameModel):
 
     @pa.dataframe_check(name="R-BLANK")
     def total_filled_in(cls, df: pd.DataFrame) -> pd.Series:
-        """A blank 总计 in a row that is otherwise filled in: the clerk must write the total."""
-        is_total = (df["col"] == TOTAL_COL) & df["table"].isin(("requests", "appeals"))
+        """A blank 总计 in a row that is otherwise filled in: the clerk must write the total (a 总计 is the
+        total of a declared row form, e.g. R-T3-ROW, R-T4-SUM)."""
+        is_total = pd.Series(False, index=df.index)
+        for table, col in row_totals():
+            is_total |= (df["table"] == table) & (df["col"] == col)
         return ~(df["blank"] & is_total & df["row_filled"] & df["expected"])
 
 
-class RequestsFrame(pa.DataFrameModel):
-    """Table 三 of every report, one row per (report, data row); blank and missing cells count as 0."""
+RequestsFrame = wide_model(
+    "RequestsFrame", "requests",
+    "Table 三 of every report, one row per (report, data row); blank and missing cells count as 0.")
+AppealsFrame = wide_model(
+    "AppealsFrame", "appeals",
+    "Table 四 of every report, one row per (report, row); blank and missing cells count as 0.")
 
-    report: Series[int] = pa.Field(ge=0)
-    row: Series[str] = pa.Field(isin=T3_ROWS)
-    natural_person: Series[float]
-    commercial: Series[float]
-    research: Series[float]
-    social_welfare: Series[float]
-    legal_service: Series[float]
-    org_other: Series[float]
-    total: Series[float]
-
-    class Config:
-        strict = True
-        coerce = False
-
-    @pa.dataframe_check(name="R-T3-ROW")
-    def row_total(cls, df: pd.DataFrame) -> pd.DataFrame:
-        """总计 = 自然人 + the five 法人或其他组织 columns, in every data row (marks the 总计 cell)."""
-        out = _passing(df)
-        out["total"] = _close(df["total"], df[list(T3_PART_COLS)].sum(axis=1))
-        return out
-
-    @pa.dataframe_check(name="R-T3-SUM")
-    def result_total(cls, df: pd.DataFrame) -> pd.DataFrame:
-        """（七）总计 = (一) + (二) + Σ(三) + Σ(四) + Σ(五) + (六), in every column (marks the （七） cell)."""
-        is_part = df["row"].isin(T3_RESULT_PARTS).to_numpy()
-        parts = df.loc[is_part, list(T3_COLS)].groupby(df["report"].to_numpy()[is_part]).sum()
-        total = _per_report(df, "total")
-        ok = _close(total, parts.reindex(total.index, fill_value=0.0))
-        out = _passing(df)
-        out.loc[(df["row"] == "total").to_numpy(), list(T3_COLS)] = ok
-        return out
-
-    @pa.dataframe_check(name="R-T3-BAL")
-    def balance(cls, df: pd.DataFrame) -> pd.DataFrame:
-        """一 + 二 = （七） + 四, in every column (marks the 四、结转下年度 cell of the column)."""
-        new, carried = _per_report(df, "new_received"), _per_report(df, "carried_over")
-        total, forward = _per_report(df, "total"), _per_report(df, "carry_forward")
-        ok = _close(new + carried.reindex(new.index), total.reindex(new.index) + forward.reindex(new.index))
-        out = _passing(df)
-        out.loc[(df["row"] == "carry_forward").to_numpy(), list(T3_COLS)] = ok
-        return out
-
-
-class AppealsFrame(pa.DataFrameModel):
-    """Table 四 of every report, one row per (report, row); blank and missing cells count as 0."""
-
-    report: Series[int] = pa.Field(ge=0)
-    row: Series[str] = pa.Field(isin=T4_ROWS)
-    upheld: Series[float]
-    corrected: Series[float]
-    other: Series[float]
-    pending: Series[float]
-    total: Series[float]
-
-    class Config:
-        strict = True
-        coerce = False
-
-    @pa.dataframe_check(name="R-T4-SUM")
-    def row_total(cls, df: pd.DataFrame) -> pd.DataFrame:
-        """总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结, in every row (marks the 总计 cell)."""
-        out = _passing(df)
-        out["total"] = _close(df["total"], df[list(voc.T4_PARTS)].sum(axis=1))
-        return out
+#: The wide model of each table that has declared identities.
+IDENTITY_MODELS: dict[str, type[pa.DataFrameModel]] = {"requests": RequestsFrame, "appeals": AppealsFrame}

@@ -21,6 +21,8 @@ ValueKind = Literal["count", "signed_count", "amount"]
 
 VERSIONS: tuple[TemplateVersion, ...] = ("v2019", "v2021")
 TABLES: tuple[TableCode, ...] = ("proactive", "requests", "appeals")
+#: The template variants a report can be in: (version, table 三 prints one （六） row).
+VARIANTS: tuple[tuple[TemplateVersion, bool], ...] = (("v2019", False), ("v2021", False), ("v2021", True))
 
 #: Section codes of the report and their headings (template.md §7).
 SECTIONS: dict[str, str] = {
@@ -343,13 +345,22 @@ def identity_rules(kind: Literal["identity", "cross_year"] = "identity") -> tupl
 
 
 @derived
-def statement(rule: str) -> str:
-    """The declared form of ``rule`` in words (``zh`` in the declaration), e.g. 「总计 = 自然人 + …」."""
+def _entry(rule: str) -> dict:
     for kind in ("identity", "cross_year"):
         for e in declaration().get(kind, ()):
             if e["rule"] == rule:
-                return e.get("zh", "")
-    raise KeyError(rule)
+                return e
+    raise KeyError(f"no identity {rule!r} is declared")
+
+
+def statement(rule: str) -> str:
+    """The declared form of ``rule`` in words (``zh``), e.g. 「总计 = 自然人 + 各类法人或其他组织」."""
+    return _entry(rule).get("zh", "")
+
+
+def description(rule: str) -> str:
+    """What ``rule`` checks, in English (``en``), for the rule catalogue and the docs."""
+    return _entry(rule).get("en", "")
 
 
 _set_groups()

@@ -1,15 +1,15 @@
-"""Checks against the same agency's previous-year report (warnings: R-T3-CARRY and the table-二 roll-forward).
+"""Checks against the same agency's previous-year report (warnings), generated from the declared
+cross-year forms (``[[cross_year]]`` in ``data/identities.toml``: R-T3-CARRY, R-T2-INFORCE, R-T2-ITEMS).
 
 Why warnings: restructured agencies and a changed reporting scope break these legitimately
 (template.md §6.2, §8.5); a clerk should confirm, not be blocked.
 
-- R-T3-CARRY (§6.2): this year's 二、上年结转 = last year's 四、结转下年度继续办理, every column; holds
-  across the 2020→2021 format switch. The 总计 column is reported only when no other column is.
-- R-T2-INFORCE (§6.3, v2021 both years): 现行有效件数 = last year's + 本年制发件数 − 本年废止件数.
-- R-T2-ITEMS (§6.3, v2019 both years): 上一年项目数量 = last year's 上一年项目数量 + last year's 本年增/减.
-
-Comparisons run on both batches' grids at once (same key numbering), blanks counted as 0. When both
-reports state their year and they are not consecutive, nothing is compared.
+A form is judged for a report when every cell it names is in the report's template variant and every
+previous-year cell in the previous report's variant: R-T3-CARRY holds across the 2020→2021 format
+switch, the table-二 roll-forwards only between two reports of the same version. Blanks count as 0.
+A form along the total column of a row form (R-T3-CARRY in 总计) is reported only when the same rule
+holds in every other column. Comparisons run on both batches' grids at once (same key numbering).
+When both reports state their year and they are not consecutive, nothing is compared.
 """
 
 from __future__ import annotations
@@ -23,11 +23,16 @@ from pipeline import vocabulary as voc
 from pipeline.model import ParsedReport
 from pipeline.validate.findings import Finding, fmt
 from pipeline.validate.frame import VARIANTS, Grid
-from pipeline.validate.rules import make_finding, where_en, where_zh
-from schemas.cells import T3_COLS
+from pipeline.validate.identities import _total_cols
+from pipeline.validate.wording import make_finding, where_en, where_zh
 
 _NOTE_ZH = "（机构调整或统计口径变化时可能合理，请核对）"
-_ITEM_ROWS = ("licensing", "other_mgmt_services", "penalties", "coercion", "admin_fees")
+
+
+@voc.derived
+def _cross_forms() -> tuple[voc.Identity, ...]:
+    """Every declared cross-year form of any template variant, once."""
+    return tuple(dict.fromkeys(i for v, s in VARIANTS for i in voc.cross_year_identities(v, single_other=s)))
 
 
 def comparable(report: ParsedReport, previous: ParsedReport | None) -> bool:
@@ -43,59 +48,54 @@ def crossyear_findings(grid: Grid, prev: Grid, with_previous: np.ndarray) -> dic
     out: dict[int, list[Finding]] = defaultdict(list)
     ids = grid.keys.ids
     cur, old = grid.filled(), prev.filled()
-    n_keys = min(cur.shape[1], old.shape[1])
-    cur, old = cur[:, :n_keys], old[:, :n_keys]
-
-    # R-T3-CARRY, all reports with a previous one, every column at once
-    carried = cur[:, [ids[("requests", "carried_over", c)] for c in T3_COLS]]
-    forward = old[:, [ids[("requests", "carry_forward", c)] for c in T3_COLS]]
-    bad = (np.abs(carried - forward) > 1e-9) & with_previous[:, None]
-    total_i = T3_COLS.index("total")
-    others_bad = np.delete(bad, total_i, axis=1).any(axis=1)
-    bad[:, total_i] &= ~others_bad
-    for r, ci in zip(*np.nonzero(bad), strict=True):
-        col = T3_COLS[ci]
-        version = VARIANTS[int(grid.variant[r])][0]
-        a, e = carried[r, ci], forward[r, ci]
-        out[int(r)].append(make_finding(
-            "R-T3-CARRY", version, "requests", "carried_over", col, e, a,
-            f"{where_zh('requests', 'carried_over', col, version)}为 {fmt(a)}，但上一年度报告"
-            f"「四、结转下年度继续办理」{voc.label('requests', 'col', col)}为 {fmt(e)}{_NOTE_ZH}。",
-            f"{where_en('requests', 'carried_over', col)}: {fmt(a)}, but last year's carried-forward figure is {fmt(e)}."))
-
-    v2019 = VARIANTS.index(("v2019", False))
-    cur_2021 = grid.variant != v2019
-    old_2021 = prev.variant != v2019
-    same_version = with_previous & (cur_2021 == old_2021)
-
-    # R-T2-INFORCE (v2021): in_force(Y) = in_force(Y−1) + issued(Y) − repealed(Y)
-    for row in ("rules", "normative_docs"):
-        k_in, k_is, k_re = (ids[("proactive", row, c)] for c in ("in_force", "issued", "repealed"))
-        want = old[:, k_in] + cur[:, k_is] - cur[:, k_re]
-        sel = same_version & cur_2021 & (np.abs(cur[:, k_in] - want) > 1e-9)
-        for r in np.nonzero(sel)[0]:
-            a, e = cur[r, k_in], want[r]
-            out[int(r)].append(make_finding(
-                "R-T2-INFORCE", "v2021", "proactive", row, "in_force", e, a,
-                f"{where_zh('proactive', row, 'in_force', 'v2021')}为 {fmt(a)}，但上一年度现行有效 {fmt(old[r, k_in])} "
-                f"+ 本年制发 {fmt(cur[r, k_is])} − 本年废止 {fmt(cur[r, k_re])} = {fmt(e)}{_NOTE_ZH}。",
-                f"{where_en('proactive', row, 'in_force')}: {fmt(a)}, but last year's {fmt(old[r, k_in])} + issued "
-                f"{fmt(cur[r, k_is])} − repealed {fmt(cur[r, k_re])} = {fmt(e)}."))
-
-    # R-T2-ITEMS (v2019): prev_year_items(Y) = prev_year_items(Y−1) + year_change(Y−1)
-    for row in _ITEM_ROWS:
-        k_items, k_change = ids[("proactive", row, "prev_year_items")], ids[("proactive", row, "year_change")]
-        want = old[:, k_items] + old[:, k_change]
-        sel = same_version & ~cur_2021 & (np.abs(cur[:, k_items] - want) > 1e-9)
-        for r in np.nonzero(sel)[0]:
-            a, e = cur[r, k_items], want[r]
-            out[int(r)].append(make_finding(
-                "R-T2-ITEMS", "v2019", "proactive", row, "prev_year_items", e, a,
-                f"{where_zh('proactive', row, 'prev_year_items', 'v2019')}为 {fmt(a)}，但上一年度报告的上一年项目数量 "
-                f"{fmt(old[r, k_items])} + 本年增/减 {fmt(old[r, k_change])} = {fmt(e)}{_NOTE_ZH}。",
-                f"{where_en('proactive', row, 'prev_year_items')}: {fmt(a)}, but last year's {fmt(old[r, k_items])} "
-                f"+ change {fmt(old[r, k_change])} = {fmt(e)}."))
+    mask_cur, mask_old = grid.keys.variant_mask()[grid.variant], prev.keys.variant_mask()[prev.variant]
+    failing: list[tuple[voc.Identity, np.ndarray]] = []
+    for ident in _cross_forms():
+        here = [(ids[(ident.table, t.row, t.col)], t) for t in ident.terms]
+        applies = with_previous.copy()
+        residual = np.zeros(grid.n)
+        for k, t in here:
+            src, mask = (old, mask_old) if t.prev else (cur, mask_cur)
+            applies &= mask[:, k]
+            residual += t.coef * src[:, k]
+        failing.append((ident, applies & (np.abs(residual) > 1e-9)))
+    for ident, bad in failing:
+        if (ident.table, ident.over) in _total_cols():  # e.g. 总计: reported when no other column is
+            others = [b for i, b in failing if i.rule == ident.rule and i is not ident]
+            bad = bad & ~np.logical_or.reduce(others) if others else bad
+        for r in np.nonzero(bad)[0]:
+            out[int(r)].append(_finding(ident, grid, int(r), cur[r], old[r]))
     return out
+
+
+def _finding(ident: voc.Identity, grid: Grid, r: int, cur: np.ndarray, old: np.ndarray) -> Finding:
+    """One cross-year form that fails, worded with its numbers, reported at its anchor."""
+    ids = grid.keys.ids
+    version = VARIANTS[int(grid.variant[r])][0]
+    a = ident.anchor
+    table = ident.table
+
+    def value(t: voc.Term) -> float:
+        return float((old if t.prev else cur)[ids[(table, t.row, t.col)]])
+
+    actual = value(a)
+    expected = -sum(t.coef * value(t) for t in ident.terms if t is not a) / a.coef
+    parts = "，".join(f"{'上一年度' if t.prev else '本年度'}{_label(table, t, version)} {fmt(value(t))}"
+                     for t in ident.terms if t is not a)
+    parts_en = ", ".join(f"{'last year' if t.prev else 'this year'} {t.row}/{t.col} {fmt(value(t))}"
+                         for t in ident.terms if t is not a)
+    return make_finding(
+        ident.rule, version, table, a.row, a.col, expected, actual,
+        f"{where_zh(table, a.row, a.col, version)}为 {fmt(actual)}，但按「{voc.statement(ident.rule)}」"
+        f"（{parts}）应为 {fmt(expected)}{_NOTE_ZH}。",
+        f"{where_en(table, a.row, a.col)}: {fmt(actual)}, but {ident.rule} with {parts_en} implies {fmt(expected)}.")
+
+
+def _label(table: str, t: voc.Term, version: str) -> str:
+    """A term's cell in a few words: its column (table 二, whose row the finding names), else row and column."""
+    if table == "proactive":
+        return f"「{voc.label(table, 'col', t.col, version)}」"
+    return f"「{voc.short_label(table, 'row', t.row, version)}」{voc.label(table, 'col', t.col, version)}"
 
 
 def previous_mask(reports: Sequence[ParsedReport], previous: Sequence[ParsedReport | None]) -> np.ndarray:

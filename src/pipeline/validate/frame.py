@@ -22,10 +22,10 @@ import pandas as pd
 
 from pipeline import vocabulary as voc
 from pipeline.model import ParsedReport
-from schemas.cells import T3_COLS, T3_ROWS, T4_COLS, T4_ROWS
+from schemas.identity_checks import table_cols, table_rows
 
 #: The template variants a report can be in: (version, single （六） row).
-VARIANTS: tuple[tuple[str, bool], ...] = (("v2019", False), ("v2021", False), ("v2021", True))
+VARIANTS: tuple[tuple[str, bool], ...] = voc.VARIANTS
 
 Key = tuple[str, str, str]
 
@@ -97,6 +97,7 @@ class Grid:
     numeric: np.ndarray  # (n, K) bool: False where the value is not a number
     ambiguous: np.ndarray  # (n, K) bool: the parser marked the cell ambiguous
     bad_values: dict[tuple[int, int], object] = field(default_factory=dict)  # (report, key) → non-number given
+    not_printed: np.ndarray | None = None  # (n, K) bool: the report leaves the cell's row out (status not_printed)
     _filled: np.ndarray | None = field(default=None, repr=False)
 
     @property
@@ -184,7 +185,9 @@ def build_grid(reports: Sequence[ParsedReport], keys: KeySpace | None = None) ->
         # sub-rows beside a printed single （六） row) is neither missing nor extra: it is not there
         outside = ~keys.variant_mask()[variant[rep_a], kid_a] & unprinted
         np.subtract.at(present, (rep_a[outside], kid_a[outside]), 1)
-    return Grid(keys, variant, values, present, blank, numeric, ambiguous, bad)
+    not_printed = np.zeros((n, K), dtype=bool)
+    not_printed[rep_a[unprinted], kid_a[unprinted]] = True
+    return Grid(keys, variant, values, present, blank, numeric, ambiguous, bad, not_printed)
 
 
 def _row_filled(grid: Grid) -> np.ndarray:
@@ -248,11 +251,16 @@ def _wide(grid: Grid, table: str, rows: Sequence[str], cols: Sequence[str]) -> p
     return frame
 
 
+def wide_frame(grid: Grid, table: str) -> pd.DataFrame:
+    """``table`` wide, validated by its model in :data:`schemas.cells.IDENTITY_MODELS`."""
+    return _wide(grid, table, table_rows(table), table_cols(table))
+
+
 def requests_frame(grid: Grid) -> pd.DataFrame:
     """Table 三 wide (validated by :class:`schemas.cells.RequestsFrame`)."""
-    return _wide(grid, "requests", T3_ROWS, T3_COLS)
+    return wide_frame(grid, "requests")
 
 
 def appeals_frame(grid: Grid) -> pd.DataFrame:
     """Table 四 wide (validated by :class:`schemas.cells.AppealsFrame`)."""
-    return _wide(grid, "appeals", T4_ROWS, T4_COLS)
+    return wide_frame(grid, "appeals")
