@@ -1,9 +1,9 @@
 """The annual job as plain library functions: plan the agencies, process each one, summarise the run.
 
 The Prefect flow in ``flows/annual.py`` only wires these into tasks and decides states; everything here
-runs (and is tested) without Prefect. One agency is processed end to end — ingest → validate → load —
-in one call and one warehouse transaction, so its outcome is a single row in the run ledger that the
-ops team can see and re-run.
+runs (and is tested) without Prefect. The annual run processes agencies in batches
+(:mod:`pipeline.batch`); :func:`process_agency` is a batch of one. Every agency's outcome is a single
+row in the run ledger that the ops team can see and re-run.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from pipeline.ingest import IngestError, detect_form, parse_bytes, read_submission
 from pipeline.registry import District, Registry, Submission, discover_submissions
 
 #: Outcome statuses of one agency in one run (the run ledger uses the same words).
@@ -97,56 +96,20 @@ def plan_district(registry: Registry, submissions_dir: Path, year: int, district
 def process_agency(job: AgencyJob, *, run_id: str, warehouse_url: str, policy: str = "strict") -> AgencyOutcome:
     """Ingest, validate and load one agency's submission; record the outcome in the run ledger.
 
-    Validation under ``policy`` covers the template's rules, the parse's notes and the submission itself
-    (the registered agency's report of ``job.year``, not an empty template: :mod:`pipeline.validate.submission`).
+    A batch of one (:func:`pipeline.batch.process_batch`: the same code path as the annual run), parsed
+    in this process. Validation under ``policy`` covers the template's rules, the parse's notes and the
+    submission itself (the registered agency's report of ``job.year``: :mod:`pipeline.validate.submission`).
 
     Returns the outcome when the agency was loaded, unchanged or missing (no file: recorded, nothing to
-    re-run); raises :class:`AgencyFailed` after recording a failure. Database errors propagate untouched
-    so the orchestrator can retry them.
+    re-run); raises :class:`AgencyFailed` after recording a failure. Transient database errors
+    propagate untouched so the orchestrator can retry them.
     """
-    from pipeline.validate.policy import should_load
-    from pipeline.validate.submission import Claim, validate_submission
-    from pipeline.warehouse import SourceFile, get_engine, load_report, previous_report, record_failure
+    from pipeline.batch import Batch, process_batch
 
-    engine = get_engine(warehouse_url)
-    base = dict(district=job.district, year=job.year, agency_id=job.agency_id, agency_name=job.agency_name)
-
-    def fail(reason: str, source: SourceFile | None = None, findings: Sequence = ()) -> AgencyFailed:
-        status = MISSING if job.path is None and job.problem is None else FAILED
-        record_failure(engine, run_id=run_id, agency_id=job.agency_id, year=job.year, reason=reason,
-                       source=source, findings=findings, status=status)
-        errors = sum(1 for f in findings if f.severity == "error")
-        return AgencyFailed(AgencyOutcome(**base, status=status, reason=reason,
-                                          file=str(job.path) if job.path else None, errors=errors,
-                                          warnings=len(findings) - errors, findings=list(findings)))
-
-    if job.problem:
-        raise fail(job.problem)
-    if job.path is None:
-        # Missing is not a failure of this run (there is nothing to re-run); it is recorded and shown.
-        return fail("no submission in the drop folder").outcome
-    try:
-        data = read_submission(job.path)
-    except IngestError as e:
-        raise fail(str(e)) from None
-    form = "unknown"
-    previous = previous_report(engine, agency_id=job.agency_id, year=job.year)
-    try:
-        form = detect_form(data, job.path.name)
-        report = parse_bytes(data, str(job.path), form=form, previous=previous)
-    except IngestError as e:
-        raise fail(str(e), SourceFile.from_bytes(job.path.name, data, form)) from None
-    source = SourceFile.from_bytes(job.path.name, data, form)
-    claim = Claim(job.agency_name, job.aliases, job.year)
-    result = validate_submission(report, claim, previous=previous, policy=policy)
-    if not should_load(result, policy):
-        n = len(result.errors)
-        raise fail(f"{n} validation error{'s' if n != 1 else ''} (policy {policy}); see findings", source, result.findings)
-    loaded = load_report(engine, run_id=run_id, agency_id=job.agency_id, year=job.year, report=report,
-                         source=source, findings=result.findings)
-    return AgencyOutcome(**base, status=LOADED if loaded.changed else UNCHANGED, file=str(job.path),
-                         errors=len(result.errors), warnings=len(result.warnings),
-                         report_version=loaded.version, findings=list(result.findings))
+    (outcome,) = process_batch(Batch(job.year, (job,)), run_id=run_id, warehouse_url=warehouse_url, policy=policy)
+    if outcome.status == FAILED:
+        raise AgencyFailed(outcome)
+    return outcome
 
 
 def write_run_outputs(run_dir: Path, outcomes: Iterable[AgencyOutcome]) -> dict[str, Path]:

@@ -6,6 +6,10 @@
 - ``PIPELINE_SUBMISSIONS_DIR`` (default ``./demo/submissions``): the drop folder
   ``<submissions>/<year>/<district>/<agency id>.<ext>``.
 - ``PIPELINE_MAX_FILE_BYTES`` (default 50 MiB): larger submissions are refused before reading.
+- ``PIPELINE_WORKERS`` (default: the number of CPUs): processes that parse submissions.
+- ``PIPELINE_BATCH_SIZE`` (default 500): most agencies in one batch (whole districts are packed, a larger
+  district is split); ``PIPELINE_BATCH_CONCURRENCY`` (default 2): batches in flight at once (one loads
+  while the next parses).
 """
 
 from __future__ import annotations
@@ -19,6 +23,20 @@ def _path(var: str, default: str) -> Path:
     return Path(os.environ.get(var) or default).expanduser()
 
 
+def _positive(var: str, default: int) -> int:
+    """A positive integer from the environment; ``ValueError`` naming the variable otherwise."""
+    raw = os.environ.get(var)
+    if not raw:
+        return default
+    try:
+        n = int(raw)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise ValueError(f"{var} must be a positive integer, got {raw!r}")
+    return n
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = field(default_factory=lambda: _path("PIPELINE_DATA_DIR", "data"))
@@ -26,6 +44,9 @@ class Settings:
     submissions_dir: Path = field(default_factory=lambda: _path("PIPELINE_SUBMISSIONS_DIR", "demo/submissions"))
     warehouse_url_env: str | None = field(default_factory=lambda: os.environ.get("PIPELINE_WAREHOUSE_URL") or None)
     max_file_bytes: int = field(default_factory=lambda: int(os.environ.get("PIPELINE_MAX_FILE_BYTES") or 50 * 2**20))
+    workers: int = field(default_factory=lambda: _positive("PIPELINE_WORKERS", os.cpu_count() or 1))
+    batch_size: int = field(default_factory=lambda: _positive("PIPELINE_BATCH_SIZE", 500))
+    batch_concurrency: int = field(default_factory=lambda: _positive("PIPELINE_BATCH_CONCURRENCY", 2))
 
     @property
     def warehouse_url(self) -> str:

@@ -109,6 +109,16 @@ def record_outcome(conn: Connection, *, run_id: str, agency_id: str, year: int, 
 
 def write_findings(conn: Connection, findings: Sequence, *, run_id: str, agency_id: str, year: int,
                    report_id: int | None) -> None:
+    rows = finding_rows(findings, run_id=run_id, agency_id=agency_id, year=year, report_id=report_id)
+    if rows:
+        conn.execute(_INSERT_FINDING, rows)
+
+
+def finding_rows(findings: Sequence, *, run_id: str, agency_id: str, year: int, report_id: int | None) -> list[dict]:
+    """The agency's findings as ``findings`` table rows (``seq`` in the given order).
+
+    Raises :class:`WarehouseError` for a finding without a rule or a severity.
+    """
     rows = []
     for i, f in enumerate(findings):
         d = finding_dict(f)
@@ -121,8 +131,7 @@ def write_findings(conn: Connection, findings: Sequence, *, run_id: str, agency_
             "expected": _text(d["expected"]), "actual": _text(d["actual"]),
             "message_zh": d["message_zh"] or "", "message_en": d["message_en"] or "",
         })
-    if rows:
-        conn.execute(_INSERT_FINDING, rows)
+    return rows
 
 
 def finding_dict(f: Any) -> dict[str, Any]:

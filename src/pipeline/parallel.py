@@ -1,0 +1,104 @@
+"""Parsing submissions in worker processes, so that every core works (threads share one GIL).
+
+:func:`parse_submissions` maps :func:`parse_submission` — read the file, detect its form, parse it with
+the agency's previous-year report as evidence, hash it — over a batch. With ``workers`` > 1 it runs in
+a pool of ``spawn``-ed processes (safe beside the orchestrator's threads), created once per process and
+size and reused by every batch; with 1 it runs inline. What crosses the process boundary is small and
+picklable: a path and a :class:`~pipeline.model.ParsedReport` in, a :class:`Parsed` out.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+
+from pipeline.model import ParsedReport
+from pipeline.warehouse.load import SourceFile
+
+
+@dataclass(slots=True)
+class Parsed:
+    """One submission after parsing: the report, its file and parse digest — or why it could not be read.
+
+    ``error`` set: the file could not be read or parsed (``source`` is set when its bytes were read).
+    """
+
+    report: ParsedReport | None = None
+    source: SourceFile | None = None
+    digest: str | None = None
+    error: str | None = None
+
+
+def parse_submission(path: str, previous: ParsedReport | None = None) -> Parsed:
+    """Read, detect, parse and hash one file (never raises for a bad file: ``error`` says what is wrong).
+
+    An unexpected exception of the parser is reported as ``crashed: <type>: <message>`` for that file
+    alone, so one file cannot take its batch down.
+    """
+    from pathlib import Path
+
+    from pipeline.ingest import IngestError, detect_form, parse_bytes, read_submission
+    from pipeline.warehouse.load import parse_digest
+
+    name = Path(path).name
+    try:
+        data = read_submission(path)
+    except IngestError as e:
+        return Parsed(error=str(e))
+    form = "unknown"
+    try:
+        form = detect_form(data, name)
+        report = parse_bytes(data, path, form=form, previous=previous)
+    except IngestError as e:
+        return Parsed(source=SourceFile.from_bytes(name, data, form), error=str(e))
+    except Exception as e:  # a parser bug on this one file
+        return Parsed(source=SourceFile.from_bytes(name, data, form), error=f"{path}: crashed: {type(e).__name__}: {e}")
+    return Parsed(report, SourceFile.from_bytes(name, data, form), parse_digest(report))
+
+
+_pools: dict[int, ProcessPoolExecutor] = {}
+_lock = threading.Lock()
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    with _lock:
+        pool = _pools.get(workers)
+        if pool is None:
+            pool = _pools[workers] = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        return pool
+
+
+def shutdown_pools() -> None:
+    """Stop every worker process (at exit, and in tests)."""
+    with _lock:
+        pools = list(_pools.values())
+        _pools.clear()
+    for p in pools:
+        p.shutdown(wait=True, cancel_futures=True)
+
+
+atexit.register(shutdown_pools)
+
+
+def parse_submissions(paths: Sequence[str], previous: Sequence[ParsedReport | None], *, workers: int = 1) -> list[Parsed]:
+    """:func:`parse_submission` over ``paths`` (``previous[i]`` is ``paths[i]``'s agency's last year), in order.
+
+    ``workers`` > 1: in that many worker processes. A pool whose worker died (killed for memory, say)
+    is replaced and the error re-raised (:class:`concurrent.futures.process.BrokenProcessPool`).
+    """
+    if len(previous) != len(paths):
+        raise ValueError(f"{len(previous)} previous reports for {len(paths)} files")
+    if workers <= 1 or len(paths) <= 1:
+        return [parse_submission(p, q) for p, q in zip(paths, previous, strict=True)]
+    chunk = max(1, min(16, len(paths) // (4 * workers)))
+    try:
+        return list(_pool(workers).map(parse_submission, paths, previous, chunksize=chunk))
+    except BrokenProcessPool:
+        with _lock:
+            _pools.pop(workers, None)
+        raise

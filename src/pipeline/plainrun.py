@@ -1,0 +1,64 @@
+"""The annual run as a plain Python loop, without Prefect: the same library calls as ``flows/annual.py``.
+
+Why: the benchmark's orchestration-overhead ratio (flow ÷ plain loop on the same data) and tests that
+the results do not depend on the batch size need the run without a Prefect server. The order of work
+is the flow's: migrate and sync the registry, open the run, each batch (:mod:`pipeline.batch`), publish
+every district with a loaded agency, write the run outputs, close the run — closed ``failed`` when
+anything raises.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline import annual
+from pipeline.annual import AgencyJob, AgencyOutcome
+from pipeline.registry import Registry, load_registry
+
+
+def plan_year(registry: Registry, submissions_dir: Path, year: int, codes: list[str]) -> list[AgencyJob]:
+    """Every registered agency of ``codes`` as a job, district by district (the drop folder read once)."""
+    jobs: list[AgencyJob] = []
+    for code in codes:
+        jobs += annual.plan_district(registry, submissions_dir, year, code).jobs
+    return jobs
+
+
+def run_plain(*, year: int, submissions_dir: Path, warehouse_url: str, config_dir: Path, data_dir: Path,
+              districts: list[str] | None = None, policy: str = "strict", batch_size: int = 500,
+              workers: int = 1, publish: bool = True) -> dict:
+    """Run the annual job; returns the flow's summary dict (run_id, counts, run_dir, published, outcomes).
+
+    ``data_dir``: published files go to ``<data_dir>/published``, run outputs to ``<data_dir>/runs``.
+    """
+    from pipeline.batch import make_batches, process_batch
+    from pipeline.publish import publish_district
+    from pipeline.warehouse import finish_run, get_engine, start_run, sync_registry, upgrade
+
+    registry = load_registry(config_dir)
+    codes = list(districts or registry.districts)
+    upgrade(warehouse_url)
+    engine = get_engine(warehouse_url)
+    sync_registry(engine, registry)
+    run_id = start_run(engine, year=year, districts=codes, policy=policy)
+    try:
+        outcomes: list[AgencyOutcome] = []
+        for batch in make_batches(plan_year(registry, submissions_dir, year, codes), batch_size):
+            outcomes += process_batch(batch, run_id=run_id, warehouse_url=warehouse_url, policy=policy,
+                                      workers=workers)
+        published = []
+        if publish:
+            ok = {o.district for o in outcomes if o.status in (annual.LOADED, annual.UNCHANGED)}
+            for code in codes:
+                if code in ok:
+                    published.append(publish_district(warehouse_url, registry.district(code), year,
+                                                      data_dir / "published", run_id=run_id))
+        run_dir = data_dir / "runs" / run_id
+        annual.write_run_outputs(run_dir, outcomes)
+        counts = annual.summarise(outcomes)
+        finish_run(engine, run_id, status="failed" if counts[annual.FAILED] else "completed")
+    except BaseException:
+        finish_run(engine, run_id, status="failed")
+        raise
+    return {"run_id": run_id, "counts": counts, "run_dir": str(run_dir), "warehouse_url": warehouse_url,
+            "published": [str(p.markdown) for p in published], "outcomes": [o.row() for o in outcomes]}
