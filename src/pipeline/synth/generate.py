@@ -2,14 +2,12 @@
 
 Why: the round-trip tests, the parse benchmark and the demo district all need many reports whose
 true cells are known. The numbers imitate what agencies publish — mostly natural persons, few legal
-persons, many all-zero rows, small appeal counts — and satisfy every identity of template.md §6:
-
-- R-T3-ROW   every table-三 row: 总计 = 自然人 + the five 法人或其他组织 columns;
-- R-T3-SUM   every column: （七）总计 = sum of the result rows (with the one （六） row in v2019 and the
-             v2021-era single-（六） variant, the three （六） sub-rows otherwise);
-- R-T3-BAL   every column: 一 + 二 = （七） + 四;
-- R-T4-SUM   every table-四 row: 总计 = 维持 + 纠正 + 其他 + 尚未审结;
-- non-negative counts (only the v2019 本年增/减 is signed).
+persons, many all-zero rows, small appeal counts — and satisfy every declared identity
+(``data/identities.toml``) by construction: the generator draws the free cells (applicants by column,
+results by row, appeal outcomes, this year's table-二 changes) and every other cell is set by the forms
+(:func:`pipeline.forms.complete`) — the row totals, （七）总计 by the column balance, table 四's totals,
+and, given last year's report, the cross-year roll-forwards (上年结转, 现行有效件数, 上一年项目数量).
+Counts stay non-negative (only the v2019 本年增/减 is signed).
 
 Each cell carries its printed form in ``raw`` ("0", "", "/", "+3", "251000元" …) so that every
 renderer prints the same thing; a blank or "/" cell has ``value`` None (template.md §8.4).
@@ -23,6 +21,7 @@ import random
 from collections.abc import Iterable
 from typing import Literal
 
+from pipeline import forms
 from pipeline import vocabulary as voc
 from pipeline.model import Cell, Meta, Number, ParsedReport
 from pipeline.synth import narrative
@@ -32,7 +31,6 @@ BlankStyle = Literal["zero", "blank", "slash", "org_blank"]
 SCALES: tuple[str, ...] = ("department", "township", "office")
 BLANK_STYLES: tuple[str, ...] = ("zero", "blank", "slash", "org_blank")
 
-REQ_COLS: tuple[str, ...] = ("natural_person", *voc.ORG_COLS)  # the six columns that add up to 总计
 #: How applicants split across the applicant columns (mostly natural persons).
 _APPLICANT_WEIGHTS: tuple[float, ...] = (0.88, 0.06, 0.005, 0.01, 0.02, 0.025)
 #: How concluded applications split across the result rows before per-report jitter.
@@ -106,7 +104,8 @@ def generate_report(
     values: dict[tuple[str, str, str], Number] = {}
     values |= _proactive(rng, version, scale, previous)
     values |= _requests(rng, version, scale, single_other, previous)
-    values |= _appeals(rng, scale, values)
+    values |= _appeals(rng, version, scale, values)
+    _check_forms(values, version, single_other, previous)
     procurement_unit = rng.random() < 0.5
 
     cells = [
@@ -149,14 +148,12 @@ def _proactive(rng: random.Random, version: str, scale: str, previous: ParsedRep
     if version == "v2021":
         for row, rate in (("rules", 0.05 if scale == "office" else 0.0), ("normative_docs", 0.9 if scale != "township" else 0.3)):
             issued, repealed, in_force = docs(rate)
-            key_prev = ("proactive", row, "in_force")
-            if key_prev in prev:  # a blank stock printed last year is a zero, not an unknown
-                stock = int(prev[key_prev] or 0)
-                repealed = min(repealed, stock)
-                in_force = stock + issued - repealed
+            rolled = ("proactive", row, "in_force") in prev  # a blank stock printed last year is a zero
+            if rolled:
+                repealed = min(repealed, int(prev[("proactive", row, "in_force")] or 0))
             put(row, "issued", issued)
             put(row, "repealed", repealed)
-            put(row, "in_force", in_force)
+            put(row, "in_force", _rolled(out, prev, version, row, "in_force") if rolled else in_force)
         put("licensing", "decisions", decisions(0.35 if scale != "township" else 0.7, 4.0))
         put("penalties", "decisions", decisions(0.5, 3.0))
         put("coercion", "decisions", decisions(0.8, 1.5))
@@ -177,8 +174,7 @@ def _proactive(rng: random.Random, version: str, scale: str, previous: ParsedRep
         ("coercion", 0.7, 150, 1.5), ("admin_fees", 0.5, 40, 0.0),
     ):
         if ("proactive", row, "prev_year_items") in prev:  # blanks printed last year are zeros
-            prev_items = prev[("proactive", row, "prev_year_items")] or 0
-            items = max(0, int(prev_items) + int(prev.get(("proactive", row, "year_change")) or 0))
+            items = max(0, int(_rolled(out, prev, version, row, "prev_year_items")))
         else:
             items = 0 if rng.random() < zero_p else rng.randint(1, max(1, int(items_hi * min(big, 1.5))))
         change = 0
@@ -196,8 +192,43 @@ def _proactive(rng: random.Random, version: str, scale: str, previous: ParsedRep
     return out
 
 
+def _rolled(values: dict, prev: dict, version: str, row: str, col: str) -> Number:
+    """Table 二's stock figure ``col`` of ``row`` as the cross-year form rolls last year's forward."""
+    cell = ("proactive", row, col)
+    for ident in voc.cross_year_identities(version):
+        if cell in ident.cells:
+            return forms.implied(ident, cell, values.get, prev)
+    raise KeyError(f"no cross-year form gives {cell}")
+
+
+def _check_forms(values: dict, version: str, single_other: bool, previous: ParsedReport | None) -> None:
+    """Every declared form holds (the generator's contract; a declaration it cannot satisfy is an error)."""
+    checked = list(voc.identities(version, single_other=single_other))
+    if previous is not None and previous.template == version:
+        checked += voc.cross_year_identities(version, single_other=single_other)
+    prev = _values(previous) if previous is not None else None
+    for ident in checked:
+        if all(k in values for k in ident.cells) and not forms.holds(ident, values.get, prev):
+            raise ValueError(f"the generator cannot satisfy {ident.rule} over {ident.over} as declared")
+
+
 # -- table 三 ------------------------------------------------------------------------------------
+def _row_form(table: str, version: str, single_other: bool = False) -> voc.Identity:
+    """The first row form of ``table`` with a total (R-T3-ROW, R-T4-SUM): its parts are the columns drawn."""
+    return next(i for i in voc.identities(version, single_other=single_other)
+                if i.table == table and i.each == "row" and i.total is not None)
+
+
+def _parts(ident: voc.Identity) -> list[str]:
+    """The codes along a form other than its total, in declared order."""
+    return [ident.along(t) for t in ident.terms if t is not ident.total]
+
+
 def _requests(rng: random.Random, version: str, scale: str, single_other: bool, previous: ParsedReport | None) -> dict:
+    req_cols = _parts(_row_form("requests", version, single_other))
+    identities = voc.identities(version, single_other=single_other)
+    result_form = next(i for i in identities if i.table == "requests" and i.each == "col" and i.total is not None)
+    concluded_row, result_rows = result_form.total.row, _parts(result_form)
     if scale == "township":
         n_new = 0 if rng.random() < 0.35 else rng.randint(1, 8)
     elif scale == "department":
@@ -206,70 +237,69 @@ def _requests(rng: random.Random, version: str, scale: str, single_other: bool, 
         n_new = min(400, max(1, int(rng.lognormvariate(2.8, 0.8))))
     new = _split(rng, n_new)
 
-    carried = [0] * len(REQ_COLS)
-    if previous is not None:
-        prev = _values(previous)
-        carried = [int(prev.get(("requests", "carry_forward", c)) or 0) for c in REQ_COLS]
-    elif n_new and rng.random() < 0.25:
-        carried = _split(rng, rng.randint(1, max(1, n_new // 6)))
+    out: dict[tuple[str, str, str], Number] = {}
 
-    forward = [0] * len(REQ_COLS)
+    def put_row(row: str, vals: Iterable[int]) -> None:
+        out.update({("requests", row, c): v for c, v in zip(req_cols, vals, strict=True)})
+
+    put_row("new_received", new)
+    if previous is not None:  # 上年结转 = last year's 结转下年度 (R-T3-CARRY)
+        prev = _values(previous)
+        for ident in voc.cross_year_identities(version, single_other=single_other):
+            if ident.table == "requests" and ident.over in req_cols:
+                cell = ident.anchor
+                out[("requests", cell.row, cell.col)] = forms.implied(ident, forms.key(ident, cell), out.get, prev)
+        carried = [out[("requests", "carried_over", c)] for c in req_cols]
+    else:
+        carried = [0] * len(req_cols)
+        if n_new and rng.random() < 0.25:
+            carried = _split(rng, rng.randint(1, max(1, n_new // 6)))
+        put_row("carried_over", carried)
+
+    forward = [0] * len(req_cols)
     if rng.random() < 0.3:
         p = rng.uniform(0.02, 0.15)
         forward = [sum(rng.random() < p for _ in range(n + c)) for n, c in zip(new, carried, strict=True)]
-    concluded = [n + c - f for n, c, f in zip(new, carried, forward, strict=True)]
+    put_row("carry_forward", forward)
+    forms.complete(out, identities)  # the concluded row by the column balance (and the row totals so far)
+    concluded = [int(out[("requests", concluded_row, c)]) for c in req_cols]
 
-    result_rows = [r for r in voc.rows("requests", version, single_other=single_other) if r in _RESULT_WEIGHTS or r == "other"]
     weights = []
     for r in result_rows:
         w = sum(_RESULT_WEIGHTS[s] for s in voc.T3_OTHER_SPLIT) if r == "other" else _RESULT_WEIGHTS[r]
         keep = r in ("granted", "unable.not_held") or rng.random() < 0.45
         weights.append(w * rng.lognormvariate(0, 0.6) if keep else 0.0)
-    per_row = {r: [0] * len(REQ_COLS) for r in result_rows}
+    per_row = {r: [0] * len(req_cols) for r in result_rows}
     for ci, n in enumerate(concluded):
         for r in rng.choices(result_rows, weights=weights, k=n):
             per_row[r][ci] += 1
-
-    out: dict[tuple[str, str, str], Number] = {}
-
-    def put_row(row: str, vals: Iterable[int]) -> None:
-        vals = list(vals)
-        for c, v in zip(REQ_COLS, vals, strict=True):
-            out[("requests", row, c)] = v
-        out[("requests", row, "total")] = sum(vals)
-
-    put_row("new_received", new)
-    put_row("carried_over", carried)
     for r in result_rows:
         put_row(r, per_row[r])
-    put_row("total", concluded)
-    put_row("carry_forward", forward)
-    return out
+    return forms.complete(out, identities)
 
 
 def _split(rng: random.Random, n: int) -> list[int]:
     """``n`` applications spread over the six applicant columns."""
-    out = [0] * len(REQ_COLS)
-    for i in rng.choices(range(len(REQ_COLS)), weights=_APPLICANT_WEIGHTS, k=n):
+    out = [0] * len(_APPLICANT_WEIGHTS)
+    for i in rng.choices(range(len(_APPLICANT_WEIGHTS)), weights=_APPLICANT_WEIGHTS, k=n):
         out[i] += 1
     return out
 
 
 # -- table 四 ------------------------------------------------------------------------------------
-def _appeals(rng: random.Random, scale: str, values: dict) -> dict:
+def _appeals(rng: random.Random, version: str, scale: str, values: dict) -> dict:
     handled = int(values[("requests", "total", "total")])
+    outcomes = _parts(_row_form("appeals", version))
     out: dict[tuple[str, str, str], Number] = {}
     for row, p in (("review", 0.25), ("suit_direct", 0.1), ("suit_after_review", 0.06)):
         n = 0
         if handled and rng.random() < p * (1.5 if scale == "office" else 1.0):
             n = rng.randint(1, max(1, min(6, handled // 4 + 1)))
-        parts = [0, 0, 0, 0]
-        for i in rng.choices(range(4), weights=(0.6, 0.1, 0.15, 0.15), k=n):
+        parts = [0] * len(outcomes)
+        for i in rng.choices(range(len(outcomes)), weights=(0.6, 0.1, 0.15, 0.15), k=n):
             parts[i] += 1
-        for col, v in zip(voc.T4_PARTS, parts, strict=True):
-            out[("appeals", row, col)] = v
-        out[("appeals", row, "total")] = n
-    return out
+        out.update({("appeals", row, col): v for col, v in zip(outcomes, parts, strict=True)})
+    return forms.complete(out, voc.identities(version))  # 总计 by R-T4-SUM
 
 
 # -- printed forms -------------------------------------------------------------------------------
