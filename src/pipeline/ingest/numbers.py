@@ -95,6 +95,8 @@ def tokenize(segment: str, *, edge_cells: bool = False, words: bool = False, bas
             if number(line):  # one number on the line (page text): the common case
                 # alone on its line — unless the line is the rest of a label's line (first/last piece)
                 append(Tok(line, False, False, "", False, start + len(line), edge_cells or 0 < i < last))
+            elif line in BLANK_MARKS and (edge_cells or 0 < i < last):  # a not-applicable mark as a cell line
+                append(Tok(line, True, False, "", False, start + len(line), True))
             else:
                 _free_text(line, start, out, fixed=False, words=words)
             # crawler text: a line break inside a run of digits says nothing about where cells end

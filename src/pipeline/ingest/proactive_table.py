@@ -87,10 +87,9 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
     for m in lb.T2_CAPTION_RE.finditer(text, start, end):
         marks.append((m.start(), m.end(), None))
     marks.sort()
-    segs: dict[str, list[tuple[list[Tok], list[Tok]]]] = {}
+    segs: dict[str, list[tuple[list[Tok], bool, str]]] = {}
     loose: list[Tok] = []
     bounds = [(start, start, None), *marks]
-    headers: dict[str, str] = {}  # row → the header text of its block (between caption and first row)
     caption_end: int | None = None
     header = ""
     out = Table2({})
@@ -104,10 +103,9 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
         if caption_end is not None:
             header = text[caption_end:_s]
             caption_end = None
-        headers.setdefault(code, header)
         row, rest = _row_cells(toks)
         prose = _prose(toks, e)
-        segs.setdefault(code, []).append((row, prose))
+        segs.setdefault(code, []).append((row, prose, header))
         if any(t.number for t in rest) and not prose:
             shown = " ".join(t.raw for t in rest if not t.blank)
             out.notes.append(("R-PARSE-SKIPPED", f"table 二: a row the template does not have ({shown}) ignored",
@@ -124,8 +122,8 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
             out.notes.append(("R-PARSE-NOT-PRINTED", f"table 二 row {label} is not printed; its cells are read as "
                                                      f"not printed", code, None))
             continue
-        clean = [c for c, prose in cands if not prose]
-        quoted = [c for c, prose in cands if prose and any(t.number for t in c)]
+        clean = [(c, h) for c, prose, h in cands if not prose]
+        quoted = [c for c, prose, _h in cands if prose and any(t.number for t in c)]
         if quoted:
             out.notes.append(("R-PARSE-SKIPPED", f"table 二 row {label}: a sentence quoting the label with a number "
                                                  f"({' '.join(t.raw for t in quoted[0])}) is not the row", code, None))
@@ -135,8 +133,8 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
             out.notes.append(("R-PARSE-NOT-PRINTED", f"table 二 row {label} is not printed (its label appears only "
                                                      f"in a sentence); its cells are read as not printed", code, None))
             continue
-        chosen = next((c for c in clean if any(t.number for t in c)), clean[0])
-        printed = _printed_cols(headers.get(code, ""), cols)
+        chosen, header_text = next(((c, h) for c, h in clean if any(t.number for t in c)), clean[0])
+        printed = _printed_cols(header_text, cols)
         cols_of[code] = _fewer_columns(chosen, printed, cols, expand)
         rows[code] = trim_blanks(chosen, len(cols_of[code]), leading=False)
 
@@ -200,7 +198,8 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
 
 def _fewer_columns(toks: list[Tok], printed: tuple[str, ...], cols: tuple[str, ...], expand: bool) -> tuple[str, ...]:
     """The columns a row is read in: the ones its block's header prints, when that is fewer than the
-    template's and the row reads more cheaply in them (a header can be garbled; the numbers decide)."""
+    template's and the row reads in them about as cheaply (a header can be garbled; the numbers decide
+    when they clearly disagree)."""
     if printed == cols:
         return cols
 
@@ -209,7 +208,10 @@ def _fewer_columns(toks: list[Tok], printed: tuple[str, ...], cols: tuple[str, .
         opts = row_readings(toks, len(cs), expand=expand, kinds=kinds)
         return min((r.cost for r in opts), default=float("inf"))
 
-    return printed if cost(printed) <= cost(cols) else cols
+    # a header that names some columns and leaves others out is evidence too: its columns win unless
+    # the row reads in them only by a dearer repair than one join
+    mine = cost(printed)
+    return printed if mine <= cost(cols) + 1 and mine != float("inf") else cols
 
 
 def toks_fixed(toks: list[Tok]) -> bool:

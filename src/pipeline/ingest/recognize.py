@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from contextvars import ContextVar
 from functools import cache
 
+from pipeline import forms
 from pipeline import vocabulary as voc
 from pipeline.ingest import labels as lb
 from pipeline.ingest.appeals_table import read_appeals
@@ -219,40 +220,41 @@ def _summed_other(rows: dict[str, list[Tok]], i: int, col: str, not_printed: set
 
 
 def _derive_blank_totals(cells: list[Cell], version: str, report: ParsedReport) -> None:
-    """A table-三 总计 cell left blank while its row prints every other cell (a converter dropped
-    it): re-derive it by R-T3-ROW when R-T3-BAL gives the same number (template.md §8.4)."""
-    if all(c.value is not None for c in cells if c.table == "requests" and c.col == "total"):
+    """A total cell left blank while its row prints every other cell (a converter dropped it):
+    re-derive it by the declared row form whose total it is (R-T3-ROW), when every column form through
+    the cell that can judge it — no other blank — gives the same number (R-T3-BAL, R-T3-SUM;
+    template.md §8.4). Only totals some column form checks are derived (table 三's 总计)."""
+    blank = [c for c in cells if c.value is None and c.status == "blank"]
+    if not blank:
         return
+    single = version == "v2021" and any(c.table == "requests" and c.row == "other" for c in cells)
+    idents = voc.identities(version, single_other=single)
     cm = {c.key: c for c in cells}
-    cols = _cols("requests", version)
-    for c in cells:
-        if c.table != "requests" or c.col != "total" or c.value is not None or c.status != "blank":
+    by_total = {(i.table, i.total.row, i.total.col): i for i in idents if i.each == "row" and i.total is not None}
+    across: dict[tuple[str, str, str], list[voc.Identity]] = {}
+    for i in idents:
+        if i.each == "col":
+            for k in i.cells:
+                across.setdefault(k, []).append(i)
+
+    def value(k: tuple[str, str, str]) -> int | float | None:
+        return cm[k].value if k in cm else None
+
+    for c in blank:
+        row_form = by_total.get(c.key)
+        if row_form is None or c.key not in across or any(value(k) is None for k in row_form.cells if k != c.key):
             continue
-        parts = [cm[("requests", c.row, k)].value for k in cols if k != "total"]
-        if any(v is None for v in parts):
-            continue
-        derived = sum(v for v in parts if v is not None)
-        bal = _balance_total(cm)
-        if bal is not None and bal != derived:
+        derived = forms.implied(row_form, c.key, value)
+        if any(forms.implied(i, c.key, value) != derived for i in across[c.key]
+               if all(value(k) is not None for k in i.cells if k != c.key)):
             continue
         c.value = derived
         c.status = "read"
-        report.note("R-PARSE-REPAIRED", f"table 三 row {voc.label('requests', 'row', c.row, version)}: 总计 is blank "
-                                        f"in the document; derived {derived} from the row (R-T3-ROW) and the column "
-                                        f"balance (R-T3-BAL)", "requests", c.row, "total")
+        checks = ", ".join(dict.fromkeys(i.rule for i in across[c.key]))
+        report.note("R-PARSE-REPAIRED", f"table {_TABLE_ZH[c.table]} row {voc.label(c.table, 'row', c.row, version)}: "
+                                        f"{voc.label(c.table, 'col', c.col, version)} is blank in the document; derived "
+                                        f"{derived} from the row ({row_form.rule}) and the column forms ({checks})",
+                    c.table, c.row, c.col)
 
 
-def _balance_total(cm: dict[tuple[str, str, str], Cell]) -> int | float | None:
-    """The 总计 column's missing member of 一+二 = (七)+四, when exactly one of them is blank."""
-    keys = [("requests", r, "total") for r in ("new_received", "carried_over", "total", "carry_forward")]
-    vals = [cm[k].value if k in cm else None for k in keys]
-    if sum(v is None for v in vals) != 1:
-        return None
-    a, b, t, f = (0 if v is None else v for v in vals)
-    if vals[3] is None:
-        return a + b - t
-    if vals[2] is None:
-        return a + b - f
-    if vals[0] is None:
-        return t + f - b
-    return t + f - a
+_TABLE_ZH = {"proactive": "二", "requests": "三", "appeals": "四"}

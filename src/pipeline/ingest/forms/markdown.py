@@ -57,7 +57,8 @@ def markdown_lines(text: str) -> list[str]:
     return out
 
 
-_NUMERIC_RE = re.compile(r"^[+\-]?\d[\d,]*(?:\.\d+)?$|^\d*\.\d+$")
+_NUMERIC_RE = re.compile(r"^[+\-]?[\d,]*\d[\d,]*(?:\.\d*)?$|^[\d,]*\.\d+$")
+_JOINED_RE = re.compile(r"^[+\-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 
 
 def _continued(prev: list[str] | None, cells: list[str]) -> list[str] | None:
@@ -68,18 +69,20 @@ def _continued(prev: list[str] | None, cells: list[str]) -> list[str] | None:
     join a valid number."""
     if prev is None or len(prev) != len(cells):
         return None
+    prev_n = [c.replace("，", ",") for c in prev]  # full-width separators (NFKC comes later)
+    cells_n = [c.replace("，", ",") for c in cells]
     filled = [i for i, c in enumerate(cells) if c]
-    numeric_above = [i for i, c in enumerate(prev) if _NUMERIC_RE.match(c)]
+    numeric_above = [i for i, c in enumerate(prev_n) if _NUMERIC_RE.match(c)]
     if not filled or (len(filled) >= len(numeric_above) and len(filled) > 3):
         return None  # a full row of a wide table (三, 四) under another is a row, not a continuation
-    if any(not _NUMERIC_RE.match(cells[i]) or i not in numeric_above for i in filled):
+    if any(not _NUMERIC_RE.match(cells_n[i]) or i not in numeric_above for i in filled):
         return None
     merged = list(prev)
     for i in filled:
-        joined = prev[i] + cells[i]
-        if not _NUMERIC_RE.match(joined) or (joined[0] == "0" and len(joined) > 1 and joined[1] != "."):
+        joined = prev_n[i] + cells_n[i]
+        if not _JOINED_RE.match(joined) or (joined[0] == "0" and len(joined) > 1 and joined[1] != "."):
             return None
-        merged[i] = joined
+        merged[i] = prev[i] + cells[i]
     return merged
 
 
