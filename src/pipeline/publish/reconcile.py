@@ -15,13 +15,22 @@ evidence first:
    (a figure the district moved from one column to another, e.g. a pending case counted as closed);
 5. ``contributor`` — otherwise, every member with a non-zero figure in the cell.
 
+Which tables: by default tables 三 and 四 (:data:`DEFAULT_TABLES`). Each application and each appeal is
+handled by exactly one agency, so a district's tables 三 and 四 are by definition the sums of its members'. Table 二
+is not: a document issued jointly by several departments is counted by each of them, and the district's stock of
+documents in force (现行有效件数) includes the district government's own, so a district's table 二 may differ from
+its members' sum without any error. Its differences are still counted (``not_compared``) so the caller can say
+how many there are, and ``tables=voc.TABLES`` compares it cell by cell like the others.
+
 Shapes: :func:`reconcile` returns :class:`Reconciliation` (``equal`` keys, ``differing`` :class:`CellDiff`
-with values and explanations, ``only_in_report`` keys the warehouse has no figure for).
+with values and explanations, ``only_in_report`` keys the warehouse has no figure for, ``not_compared``
+{table: differing cells} of the tables left out).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -34,6 +43,9 @@ from pipeline.publish.tables import fmt
 from pipeline.registry import District
 
 Key = tuple[str, str, str]
+#: The tables compared unless the caller asks for others (module docstring: why not table 二).
+DEFAULT_TABLES: tuple[str, ...] = ("requests", "appeals")
+TABLE_ZH = {"proactive": "表二", "requests": "表三", "appeals": "表四"}
 KIND_ZH = {"finding": "校验问题", "ambiguous": "读数存疑", "corrected": "解析推算", "revised": "更正版本",
            "left_out": "区报告未计入", "same_row": "同行差异", "same_col": "同列差异", "contributor": "填报该格"}
 
@@ -73,6 +85,8 @@ class Reconciliation:
     equal: list[Key]
     differing: list[CellDiff]
     only_in_report: list[Key]
+    tables: tuple[str, ...] = DEFAULT_TABLES
+    not_compared: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -81,12 +95,13 @@ class Reconciliation:
     def to_dict(self) -> dict:
         return {
             "district": self.district, "year": self.year, "template": self.template,
-            "agencies_loaded": self.agencies_loaded, "equal": len(self.equal),
+            "agencies_loaded": self.agencies_loaded, "tables": list(self.tables), "equal": len(self.equal),
             "only_in_report": ["/".join(k) for k in self.only_in_report],
             "differing": [{"cell": "/".join(d.key), "label": d.label, "reported": d.reported, "summed": d.summed,
                            "difference": d.difference,
                            "explanations": [{"agency_id": e.agency_id, "agency_name": e.agency_name, "kind": e.kind,
                                              "detail": e.detail} for e in d.explanations]} for d in self.differing],
+            "not_compared": dict(self.not_compared),
         }
 
 
@@ -94,24 +109,38 @@ def _num(v) -> float | None:
     return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
 
 
-def reconcile(engine: Engine, district: District, year: int, report: ParsedReport) -> Reconciliation:
-    """Compare ``report`` (the district's own, parsed) with the warehouse (see the module docstring)."""
+def reconcile(engine: Engine, district: District, year: int, report: ParsedReport,
+              tables: Collection[str] = DEFAULT_TABLES) -> Reconciliation:
+    """Compare ``report`` (the district's own, parsed) with the warehouse in ``tables`` (module docstring).
+
+    Cells of the other tables are not compared; how many of them differ is ``not_compared``.
+    """
+    unknown = set(tables) - set(voc.TABLES)
+    if unknown or not tables:
+        raise ValueError(f"unknown table code {', '.join(sorted(unknown))}; use {', '.join(voc.TABLES)}")
     fig = district_figures(engine, district, year)
     summed = {(t, r, c): (_num(v), n) for t, r, c, v, n in
               zip(fig.table["table"], fig.table["row"], fig.table["col"], fig.table["value"], fig.table["agencies"], strict=True)}
     equal, differing, only = [], [], []
+    not_compared: dict[str, int] = {}
     for cell in report.cells:
         key = cell.key
+        mine = summed.get(key, (None, 0))[0]
+        same = abs((_num(cell.value) or 0) - (mine or 0)) < 1e-6
+        if cell.table not in tables:
+            if not same or (key not in summed and cell.value is not None):
+                not_compared[cell.table] = not_compared.get(cell.table, 0) + 1
+            continue
         if key not in summed:
             (only if cell.value is not None else equal).append(key)
-            continue
-        mine, _ = summed[key]
-        if abs((_num(cell.value) or 0) - (mine or 0)) < 1e-6:
+        elif same:
             equal.append(key)
         else:
             differing.append(CellDiff(key, voc.cell_label(*key, report.template), _num(cell.value), mine))
     _explain(differing, fig, engine)
-    return Reconciliation(district.code, year, report.template, len(fig.members.by_status("loaded")), equal, differing, only)
+    order = [t for t in voc.TABLES if t in tables]
+    return Reconciliation(district.code, year, report.template, len(fig.members.by_status("loaded")), equal, differing,
+                          only, tuple(order), not_compared)
 
 
 def _explain(diffs: list[CellDiff], fig: DistrictFigures, engine: Engine) -> None:
