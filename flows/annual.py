@@ -1,32 +1,42 @@
-"""The annual run as a Prefect flow: ingest → validate → load per agency, then publish per district.
+"""The annual run as a Prefect flow: ingest → validate → load per batch of agencies, then publish per district.
 
 Thin by design: every step is a function of :mod:`pipeline`; this module only makes tasks of them,
-names the runs after the agency, bounds the workers, decides the final state and writes artifacts.
+names the runs after what they cover, bounds the workers, decides the final state and writes artifacts.
 
-Granularity: one task run per agency (ingest, validate and load in one warehouse transaction), one per
-district for publishing — each agency's outcome is visible and re-runnable without a task per stage.
+Granularity: one task run per batch (:mod:`pipeline.batch`: a district, several small districts, or a
+chunk of a large one — ``PIPELINE_BATCH_SIZE``), named after its districts and agencies, and one per
+district for publishing. Each agency still has its own outcome (ledger row, ``outcomes.csv|json``,
+findings). At most ``PIPELINE_BATCH_CONCURRENCY`` batches are in flight (one loads while the next
+parses); parsing runs in ``PIPELINE_WORKERS`` processes. A district is published as soon as its last
+batch is done. The run is closed in the ledger whatever happens: ``failed`` when an agency failed,
+a district could not be published, or a step raised.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.futures import wait
 from prefect.runtime import flow_run
 from prefect.states import Completed, Failed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from pipeline import annual
-from pipeline.annual import AgencyFailed, AgencyJob, AgencyOutcome
+from pipeline.annual import AgencyOutcome
+from pipeline.batch import Batch, make_batches
+from pipeline.plainrun import plan_year
 from pipeline.publish import PublishedDistrict, publish_district
-from pipeline.registry import load_registry
+from pipeline.registry import District, load_registry
 from pipeline.settings import get_settings
 from pipeline.transient import is_transient_state
 
-MAX_WORKERS = 2  # the machine has 2 cores; SQLite takes one writer at a time anyway
+#: Upper bound of the flow's task threads; the batches in flight are bounded by the settings' batch concurrency.
+MAX_THREADS = 4
+#: Most failed agencies listed in the run's artifacts (all of them are in outcomes.csv|json).
+ARTIFACT_ROWS = 500
 
 
 @task(name="prepare-warehouse", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=2,
@@ -48,18 +58,19 @@ def start_run(warehouse_url: str, year: int, districts: list[str], policy: str) 
                   flow_run_id=str(flow_run.get_id() or "") or None)
 
 
-@task(name="process-agency", task_run_name="{job.district}/{job.agency_id}", cache_policy=NO_CACHE,
+@task(name="process-batch", task_run_name="batch {batch.label}", cache_policy=NO_CACHE,
       retries=3, retry_delay_seconds=2, retry_condition_fn=is_transient_state)
-def process_agency(job: AgencyJob, run_id: str, warehouse_url: str, policy: str) -> AgencyOutcome:
-    """One agency end to end; fails (without retry) when its submission cannot be loaded."""
-    return annual.process_agency(job, run_id=run_id, warehouse_url=warehouse_url, policy=policy)
+def process_batch(batch: Batch, run_id: str, warehouse_url: str, policy: str, workers: int) -> list[AgencyOutcome]:
+    """A batch end to end; every agency's outcome (failed ones included) — raises only for transient errors."""
+    from pipeline.batch import process_batch as _process
+
+    return _process(batch, run_id=run_id, warehouse_url=warehouse_url, policy=policy, workers=workers)
 
 
-@task(name="publish-district", task_run_name="publish/{district_code}", cache_policy=NO_CACHE,
+@task(name="publish-district", task_run_name="publish {year}/{district.code}", cache_policy=NO_CACHE,
       retries=3, retry_delay_seconds=2, retry_condition_fn=is_transient_state)
-def publish(warehouse_url: str, config_dir: str, district_code: str, year: int, out_root: str,
+def publish(warehouse_url: str, district: District, year: int, out_root: str,
             run_id: str | None = None) -> PublishedDistrict:
-    district = load_registry(Path(config_dir)).district(district_code)
     return publish_district(warehouse_url, district, year, Path(out_root), run_id=run_id)
 
 
@@ -71,19 +82,19 @@ def finish_run(warehouse_url: str, run_id: str, status: str) -> None:
     _finish(get_engine(warehouse_url), run_id, status=status)
 
 
-def _outcome(future, job: AgencyJob) -> AgencyOutcome:
-    """The agency's outcome from its task state: the result, or the failure the library recorded."""
+def _batch_outcomes(future, batch: Batch) -> list[AgencyOutcome]:
+    """The batch's outcomes from its task state; a batch that crashed fails each of its agencies with the cause."""
+    future.wait()
     state = future.state
     if state.is_completed():
         return state.result()
     exc = state.result(raise_on_failure=False)
-    if isinstance(exc, AgencyFailed):
-        return exc.outcome
-    return AgencyOutcome(job.district, job.year, job.agency_id, job.agency_name, annual.FAILED,
-                         reason=f"crashed: {type(exc).__name__}: {exc}", file=str(job.path) if job.path else None)
+    reason = f"batch crashed: {type(exc).__name__}: {exc}"
+    return [AgencyOutcome(j.district, j.year, j.agency_id, j.agency_name, annual.FAILED, reason=reason,
+                          file=str(j.path) if j.path else None) for j in batch.jobs]
 
 
-@flow(name="annual-run", flow_run_name="annual-{year}", task_runner=ThreadPoolTaskRunner(max_workers=MAX_WORKERS),
+@flow(name="annual-run", flow_run_name="annual-{year}", task_runner=ThreadPoolTaskRunner(max_workers=MAX_THREADS),
       validate_parameters=True)
 def annual_run(year: int, districts: list[str] | None = None, submissions_dir: str | None = None,
                policy: str = "strict", warehouse_url: str | None = None):
@@ -93,7 +104,7 @@ def annual_run(year: int, districts: list[str] | None = None, submissions_dir: s
     if policy not in ("strict", "lenient"):
         return Failed(message=f"unknown policy {policy!r}: use strict or lenient")
     url = warehouse_url or settings.warehouse_url
-    registry = load_registry(settings.config_dir)
+    registry = load_registry(settings.config_dir)  # once per run: tasks get the District they need
     codes = list(districts or registry.districts)
     sub_dir = Path(submissions_dir) if submissions_dir else settings.submissions_dir
     unknown = [c for c in codes if c not in registry.districts]
@@ -103,51 +114,56 @@ def annual_run(year: int, districts: list[str] | None = None, submissions_dir: s
 
     prepare_warehouse(url, str(settings.config_dir))
     run_id = start_run(url, year, codes, policy)
-    logger.info("run %s: year %s, districts %s, submissions %s, policy %s", run_id, year, codes, sub_dir, policy)
-
+    logger.info("run %s: year %s, %d districts, submissions %s, policy %s, batches of ≤%d, %d workers", run_id, year,
+                len(codes), sub_dir, policy, settings.batch_size, settings.workers)
     try:
-        return _run_districts(logger, settings, registry, codes, sub_dir, year, url, run_id, policy)
+        return _run_batches(logger, settings, registry, codes, sub_dir, year, url, run_id, policy)
     except BaseException:
         # Whatever raised, the run is closed in the ledger (never left "running"), then the error propagates.
         finish_run(url, run_id, "failed")
         raise
 
 
-def _run_districts(logger, settings, registry, codes, sub_dir, year, url, run_id, policy):
+def _run_batches(logger, settings, registry, codes, sub_dir, year, url, run_id, policy):
+    jobs = plan_year(registry, sub_dir, year, codes)
+    batches = make_batches(jobs, settings.batch_size)
+    pending = {}  # district → batches not yet done
+    for b in batches:
+        for d in b.districts:
+            pending[d] = pending.get(d, 0) + 1
     outcomes: list[AgencyOutcome] = []
     published: list[PublishedDistrict] = []
     publish_errors: list[str] = []
-    for code in codes:
-        plan = annual.plan_district(registry, sub_dir, year, code)
-        for s in plan.unregistered:
-            logger.warning("%s: matches no registered agency of district %s; not loaded", s.path, code)
-        futures = [process_agency.submit(job, run_id, url, policy) for job in plan.jobs]
-        wait(futures)
-        district_outcomes = [_outcome(f, job) for f, job in zip(futures, plan.jobs, strict=True)]
-        for o in district_outcomes:
-            if o.status == annual.MISSING:
-                logger.warning("%s %s: no submission in %s", o.agency_id, o.agency_name, sub_dir / str(year) / code)
-        outcomes += district_outcomes
-        if any(o.status in (annual.LOADED, annual.UNCHANGED) for o in district_outcomes):
-            try:
-                published.append(publish(url, str(settings.config_dir), code, year, str(settings.published_dir), run_id))
-            except Exception as e:  # one district's publishing error neither stops the others nor hides
-                logger.error("publishing %s failed: %s: %s", code, type(e).__name__, e)
-                publish_errors.append(f"{code}: {type(e).__name__}: {e}")
+    loaded_in: set[str] = set()
+    in_flight: deque = deque()
+
+    def settle() -> None:
+        batch, future = in_flight.popleft()
+        got = _batch_outcomes(future, batch)
+        outcomes.extend(got)
+        loaded_in.update(o.district for o in got if o.status in (annual.LOADED, annual.UNCHANGED))
+        for d in batch.districts:
+            pending[d] -= 1
+            if pending[d] == 0 and d in loaded_in:
+                try:
+                    published.append(publish(url, registry.district(d), year, str(settings.published_dir), run_id))
+                except Exception as e:  # one district's publishing error neither stops the others nor hides
+                    logger.error("publishing %s failed: %s: %s", d, type(e).__name__, e)
+                    publish_errors.append(f"{d}: {type(e).__name__}: {e}")
+
+    for batch in batches:
+        if len(in_flight) >= settings.batch_concurrency:
+            settle()
+        in_flight.append((batch, process_batch.submit(batch, run_id, url, policy, settings.workers)))
+    while in_flight:
+        settle()
 
     counts = annual.summarise(outcomes)
     run_dir = settings.runs_dir / run_id
     annual.write_run_outputs(run_dir, outcomes)
-    create_table_artifact(key=f"annual-{year}-outcomes", table=[o.row() for o in outcomes],
-                          description=f"Agency outcomes of run {run_id}")
     failed = [o for o in outcomes if o.status == annual.FAILED]
     missing = [o for o in outcomes if o.status == annual.MISSING]
-    md = [f"# Annual run {year} ({run_id})", "", ", ".join(f"{k}: {v}" for k, v in counts.items()), ""]
-    md += [f"- published {p.district}: {p.markdown} ({p.agencies_covered}/{p.agencies_registered} agencies)" for p in published]
-    md += [f"- FAILED {o.agency_id} {o.agency_name}: {o.reason}" for o in failed]
-    md += [f"- missing {o.agency_id} {o.agency_name}" for o in missing]
-    md += [f"- PUBLISH FAILED {e}" for e in publish_errors]
-    create_markdown_artifact(key=f"annual-{year}-summary", markdown="\n".join(md))
+    _artifacts(year, run_id, counts, len(batches), published, failed, missing, publish_errors, run_dir)
     finish_run(url, run_id, "failed" if failed or publish_errors else "completed")
 
     result = {"run_id": run_id, "counts": counts, "run_dir": str(run_dir), "warehouse_url": url,
@@ -156,10 +172,25 @@ def _run_districts(logger, settings, registry, codes, sub_dir, year, url, run_id
         return Failed(message=f"publishing failed for {len(publish_errors)} district(s): {'; '.join(publish_errors)}",
                       data=result)
     if failed:
-        names = ", ".join(o.agency_id for o in failed)
+        names = ", ".join(o.agency_id for o in failed[:50]) + (f" and {len(failed) - 50} more" if len(failed) > 50 else "")
         return Failed(message=f"{len(failed)} agenc{'ies' if len(failed) > 1 else 'y'} failed: {names}", data=result)
     return Completed(message=f"{counts[annual.LOADED]} loaded, {counts[annual.UNCHANGED]} unchanged, "
                              f"{counts[annual.MISSING]} missing", data=result)
+
+
+def _artifacts(year, run_id, counts, n_batches, published, failed, missing, publish_errors, run_dir) -> None:
+    """Small artifacts whatever the run's size: the counts and the failed agencies (at most ARTIFACT_ROWS)."""
+    keep = ("district", "agency_id", "agency_name", "status", "reason", "file")
+    create_table_artifact(key=f"annual-{year}-failed", table=[{k: o.row()[k] for k in keep} for o in failed[:ARTIFACT_ROWS]],
+                          description=f"Failed agencies of run {run_id} ({len(failed)}; all outcomes in {run_dir})")
+    md = [f"# Annual run {year} ({run_id})", "", ", ".join(f"{k}: {v}" for k, v in counts.items()),
+          f"; {n_batches} batches, {len(published)} districts published", "", f"Outcomes and findings: `{run_dir}`", ""]
+    md += [f"- PUBLISH FAILED {e}" for e in publish_errors]
+    md += [f"- FAILED {o.agency_id} {o.agency_name}: {o.reason}" for o in failed[:ARTIFACT_ROWS]]
+    md += [f"- missing {o.agency_id} {o.agency_name}" for o in missing[:ARTIFACT_ROWS]]
+    if len(failed) + len(missing) > 2 * ARTIFACT_ROWS:
+        md.append(f"- … the rest in {run_dir / 'outcomes.csv'}")
+    create_markdown_artifact(key=f"annual-{year}-summary", markdown="\n".join(md))
 
 
 def run_summary(state) -> dict | None:
