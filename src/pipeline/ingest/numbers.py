@@ -55,13 +55,13 @@ class Tok:
 
 
 def trim_blanks(toks: list[Tok], n: int, *, leading: bool = True) -> list[Tok]:
-    """Drop blank cells at the ends while there are more cells than the row has (trailing empty
-    cells of converted tables, the nbsp line after a page-text table). ``leading=False`` keeps the
+    """Drop empty cells at the ends while there are more cells than the row has (trailing empty
+    cells of converted tables, the nbsp line after a page-text table); a printed mark ("/") is a cell. ``leading=False`` keeps the
     blanks at the start (they are cells when the row's excess comes from a number broken in two)."""
     toks = list(toks)
-    while len(toks) > n and toks[-1].blank:
+    while len(toks) > n and toks[-1].blank and not toks[-1].text:
         toks.pop()
-    while leading and len(toks) > n and toks[0].blank:
+    while leading and len(toks) > n and toks[0].blank and not toks[0].text:
         toks.pop(0)
     return toks
 
@@ -81,6 +81,8 @@ def tokenize(segment: str, *, edge_cells: bool = False, words: bool = False, bas
     number = NUMBER_RE.match
     lines = segment.split("\n")
     last = len(lines) - 1
+    # digits glued to the label before the segment: crawler text, whose line breaks end no cell
+    glued = not edge_cells and lines[0][:1].isdigit()
     pos = base
     # Tok(...) positionally — (text, blank, fixed, note, word, end) — it is built for every cell
     for i, line in enumerate(lines):
@@ -101,7 +103,7 @@ def tokenize(segment: str, *, edge_cells: bool = False, words: bool = False, bas
                 _free_text(line, start, out, fixed=False, words=words)
             # crawler text: a line break inside a run of digits says nothing about where cells end
             if (i and line[0].isdigit() and lines[i - 1][-1:].isdigit() and len(out) > n and n
-                    and out[n].number and out[n - 1].number and not (out[n - 1].alone and out[n].alone)):
+                    and out[n].number and out[n - 1].number and (glued or not (out[n - 1].alone and out[n].alone))):
                 out[n].cont = True
             continue
         pieces = line.split("\t")
@@ -158,17 +160,19 @@ def _free_text(text: str, base: int, out: list[Tok], *, fixed: bool, words: bool
         if at < len(text):
             _free_text(text[at:], base + at, out, fixed=fixed, words=words)
         return
+    after_paren = -1  # where the last bracketed word ended ("(四)无" is a wrapped label, not a blank)
     for m in _FREE_RE.finditer(text):
         end = base + m.end()
         paren, plain, word = m.groups()
         if paren is not None:
+            after_paren = m.end()
             if _DIGIT.search(paren) and out and out[-1].number:
                 out[-1].note += paren
             elif words:
                 out.append(Tok(paren, False, True, "", True, end))
             continue
         if plain is not None:  # no digit in it: a blank mark or a word
-            if plain in BLANK_MARKS:
+            if plain in BLANK_MARKS and m.start() != after_paren:
                 out.append(Tok(plain, True, fixed, "", False, end))
             elif words:
                 out.append(Tok(plain, False, True, "", True, end))

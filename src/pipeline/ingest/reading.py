@@ -198,6 +198,8 @@ def _fits(cells: list[Tok], kinds: tuple[str, ...] | None) -> bool:
     for t, kind in zip(cells, kinds, strict=True):
         if t.blank:
             continue
+        if NUMBER_RE.match(t.text) is None:
+            return False  # "2,0" is no number: a broken thousands group belongs to its neighbour
         digits = t.text.lstrip("+-")
         if len(digits) > 1 and digits[0] == "0" and digits[1].isdigit():
             return False  # "0005426.64" is no cell: a leading zero belongs to a number broken before it
@@ -219,10 +221,10 @@ def row_readings(toks: list[Tok], n: int, *, expand: bool = False, kinds: tuple[
     if not toks:
         return []
     kinds = kinds or ("count",) * n
-    toks = trim_blanks(toks, n, leading=False)
     found = []
     for variant in _line_variants(toks):
-        found += _row_readings(variant, n, expand, limit, kinds, accept)
+        found += _row_readings(trim_blanks(variant, n, leading=False), n, expand, limit, kinds, accept)
+    toks = trim_blanks(toks, n, leading=False)
     if len(toks) > n and toks[0].blank:
         # blank cells before the row's: converter debris (an empty group cell of a rowspan) where cells
         # are explicit; in page text a blank line is a cell, and dropping it is a dear repair

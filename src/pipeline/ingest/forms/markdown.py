@@ -57,8 +57,8 @@ def markdown_lines(text: str) -> list[str]:
     return out
 
 
-_NUMERIC_RE = re.compile(r"^[+\-]?[\d,]*\d[\d,]*(?:\.\d*)?$|^[\d,]*\.\d+$")
-_JOINED_RE = re.compile(r"^[+\-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+_NUMERIC_RE = re.compile(r"^(?:[+\-]?[\d,]*\d[\d,]*(?:\.\d*)?|[\d,]*\.\d+)(?:万元|元)?$")
+_JOINED_RE = re.compile(r"^[+\-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万元|元)?$")
 
 
 def _continued(prev: list[str] | None, cells: list[str]) -> list[str] | None:
