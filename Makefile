@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench bench-parse bench-validate bench-load demo-data postgres browser screenshot clean help
+.PHONY: demo test lint bench bench-annual bench-parse bench-validate bench-load demo-data postgres browser screenshot clean help
 
 help:
 	@echo "make demo        run the annual job on the bundled demo district (SQLite under ./data)"
@@ -41,6 +41,9 @@ screenshot: demo browser
 	$(BIN)/python scripts/screenshot_report.py
 
 bench: bench-parse bench-validate bench-load
+
+bench-annual: $(STAMP) postgres  # BENCH_ARGS='--districts 17 --db postgres --json bench.json'
+	$(BIN)/python benchmarks/annual_bench.py $(BENCH_ARGS)
 
 bench-parse: $(STAMP)
 	$(BIN)/python benchmarks/parse_bench.py

@@ -70,9 +70,12 @@ def _run(mode: str, year: int, url: str, subs: Path) -> dict:
         state = annual_run(year=year, submissions_dir=str(subs), policy="strict", warehouse_url=url, return_state=True)
         summary = run_summary(state) or {}
     else:
-        from benchmarks_loop import plain_loop  # type: ignore[import-not-found]
+        from pipeline.plainrun import run_plain
+        from pipeline.settings import get_settings
 
-        summary = plain_loop(year=year, submissions_dir=subs, warehouse_url=url)
+        st = get_settings()
+        summary = run_plain(year=year, submissions_dir=subs, warehouse_url=url, config_dir=st.config_dir,
+                            data_dir=st.data_dir, batch_size=st.batch_size, workers=st.workers)
     seconds = time.perf_counter() - t0
     return {"seconds": seconds, "summary": summary}
 

@@ -22,6 +22,7 @@ def _root() -> None:
 # Sub-commands (one module each; keep this list sorted).
 from pipeline.cli import check as _check  # noqa: E402
 from pipeline.cli import db as _db  # noqa: E402
+from pipeline.cli import generate as _generate  # noqa: E402
 from pipeline.cli import parse as _parse  # noqa: E402
 from pipeline.cli import publish as _publish  # noqa: E402
 from pipeline.cli import reconcile as _reconcile  # noqa: E402
@@ -30,6 +31,7 @@ from pipeline.cli import template as _template  # noqa: E402
 
 _check.register(app)
 _db.register(app)
+_generate.register(app)
 _parse.register(app)
 _publish.register(app)
 _reconcile.register(app)
