@@ -53,6 +53,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from html import escape
 
+from pipeline import forms
 from pipeline import vocabulary as voc
 from pipeline.model import Number, ParsedReport
 from pipeline.render.html import render_html
@@ -91,7 +92,6 @@ FILE_NAMES: dict[str, str] = {"page_text": "r.txt", "crawler_text": "r.txt", "ht
 VARIANTS: tuple[tuple[str, bool], ...] = (("v2019", False), ("v2021", False), ("v2021", True))
 
 EXACT, BLANK, UNSETTLED = "exact", "blank", "unsettled"
-_T3_IDENTITY_COLS = ("natural_person", *voc.ORG_COLS)
 _UNITS = ("万元", "元")
 
 
@@ -731,12 +731,12 @@ def _line_readings(tokens: list[str], kinds: list[str], *, collapse: bool, split
     return out
 
 
-def _run_readings(text: str, kinds: list[str], groups: int, table: str = "proactive") -> list[tuple]:
+def _run_readings(text: str, kinds: list[str], groups: int, forms_: list[_UnitForm] = ()) -> list[tuple]:
     """Readings of one row whose cells run together: every split of ``text`` into cells of the
-    right grammar, with at most one empty cell per group of ``len(kinds) // groups`` cells; a group
-    whose identity (``table``'s row total) fails is cut off as soon as it is complete."""
+    right grammar, with at most one empty cell per group of ``len(kinds) // groups`` cells; a reading
+    is cut off as soon as a declared form over its cells (``forms_``, e.g. the row total) fails."""
     n, size, out = len(kinds), len(kinds) // groups, []
-    sums = table in ("requests", "appeals") and size >= 2
+    closing = {f.last + 1: [g for g in forms_ if g.last == f.last] for f in forms_}
     candidates: dict[tuple[int, int], list[tuple[int, object]]] = {}
 
     def options(pos: int, j: int) -> list[tuple[int, object]]:
@@ -753,10 +753,8 @@ def _run_readings(text: str, kinds: list[str], groups: int, table: str = "proact
     def rec(pos: int, j: int, vals: tuple, empties: int) -> None:
         if len(out) > _MAX_READINGS:
             return
-        if sums and j and j % size == 0:
-            part = [v or 0 for v in vals[j - size:j]]
-            if part[-1] != sum(part[:-1]):
-                return
+        if j in closing and not all(f.holds(vals) for f in closing[j]):
+            return
         if j == n:
             if pos == len(text):
                 out.append(vals)
@@ -772,16 +770,33 @@ def _run_readings(text: str, kinds: list[str], groups: int, table: str = "proact
     return out
 
 
-def _fits(table: str, cols: list[str], vals: tuple) -> bool:
-    row = dict(zip(cols, (v or 0 for v in vals), strict=True))
-    if table == "requests" and set(_T3_IDENTITY_COLS) | {"total"} <= row.keys():
-        return row["total"] == sum(row[c] for c in _T3_IDENTITY_COLS)
-    if table == "appeals":
-        for g in range(0, len(vals), 5):
-            part = [v or 0 for v in vals[g:g + 5]]
-            if len(part) == 5 and part[4] != sum(part[:4]):
-                return False
-    return True
+@dataclass(frozen=True, slots=True)
+class _UnitForm:
+    """A declared form over cells of one reading unit: their indices in the unit and coefficients."""
+
+    index: tuple[int, ...]
+    coef: tuple[float, ...]
+
+    @property
+    def last(self) -> int:
+        return max(self.index)
+
+    def holds(self, vals: tuple) -> bool:
+        return abs(sum(c * (vals[i] or 0) for i, c in zip(self.index, self.coef, strict=True))) <= 1e-9
+
+
+def _unit_forms(doc: _Doc, keys: list[Key]) -> list[_UnitForm]:
+    """The declared forms of the report whose cells all lie in one reading unit (e.g. a row's total)."""
+    where = {k: i for i, k in enumerate(keys)}
+    out = []
+    for ident in voc.identities(doc.report.template, single_other=doc.report.single_other):
+        if all(k in where for k in ident.cells):
+            out.append(_UnitForm(tuple(where[k] for k in ident.cells), tuple(float(t.coef) for t in ident.terms)))
+    return out
+
+
+def _fits(forms_: list[_UnitForm], vals: tuple) -> bool:
+    return all(f.holds(vals) for f in forms_)
 
 
 def _expectations(doc: _Doc) -> dict[Key, Expect]:
@@ -790,6 +805,7 @@ def _expectations(doc: _Doc) -> dict[Key, Expect]:
     readings: dict[tuple[str, str], tuple[list[Key], list[tuple]]] = {}
     for table, unit, cells in _row_units(doc):
         keys = [c.key for c in cells]
+        unit_forms = _unit_forms(doc, keys)
         kinds = [voc.value_kind(k[0], k[2]) for k in keys]
         if mode == "cells":
             found = [tuple(doc.truth[k] for k in keys)]
@@ -797,8 +813,8 @@ def _expectations(doc: _Doc) -> dict[Key, Expect]:
             found = _line_readings(_tokens(cells, 4 in doc.kinds), kinds, collapse=4 in doc.kinds, split=5 in doc.kinds)
         else:
             text = "".join(c.text for c in cells).replace("\n", "")
-            found = _run_readings(text, kinds, 3 if table == "appeals" else 1, table)
-        fitting = [r for r in found if _fits(table, [k[2] for k in keys], r)]
+            found = _run_readings(text, kinds, 3 if table == "appeals" else 1, unit_forms)
+        fitting = [r for r in found if _fits(unit_forms, r)]
         truth = tuple(doc.truth[k] for k in keys)
         if not any(all(_same(a, b, blank_is_zero=True) for a, b in zip(r, truth, strict=True)) for r in fitting):
             raise AssertionError(f"damage model: the true {table}/{unit} {truth} is not among its readings "
@@ -831,8 +847,8 @@ def _joint_requests(doc: _Doc, readings: dict[tuple[str, str], tuple[list[Key], 
         size *= len(fitting)
     if size > _MAX_READINGS:
         return  # too many to check together: keep each row's own readings (a looser expectation)
-    v, rows = doc.report.template, voc.rows("requests", doc.report.template, single_other=doc.report.single_other)
-    other = ["other"] if "other" in rows else list(voc.T3_OTHER_SPLIT)
+    joint = [i for i in voc.identities(doc.report.template, single_other=doc.report.single_other)
+             if i.table == "requests" and i.each == "col"]  # the forms across rows (R-T3-SUM, R-T3-BAL)
     base = {k: (x or 0) for k, x in doc.truth.items() if k[0] == "requests"}
     kept: dict[str, set[int]] = {u: set() for u, _, _ in open_units}
     for combo in itertools.product(*(range(len(f)) for _, _, f in open_units)):
@@ -840,10 +856,7 @@ def _joint_requests(doc: _Doc, readings: dict[tuple[str, str], tuple[list[Key], 
         for (_, keys, fitting), idx in zip(open_units, combo, strict=True):
             for k, x in zip(keys, fitting[idx], strict=True):
                 cur[k] = x or 0
-        if all(cur["requests", "total", c] == sum(cur["requests", r, c] for r in (*voc.T3_RESULT_ROWS, *other))
-               and cur["requests", "new_received", c] + cur["requests", "carried_over", c]
-               == cur["requests", "total", c] + cur["requests", "carry_forward", c]
-               for c in voc.cols("requests", v)):
+        if all(forms.holds(i, lambda k, _cur=cur: _cur.get(k, 0)) for i in joint):
             for (u, _, _), idx in zip(open_units, combo, strict=True):
                 kept[u].add(idx)
     for u, keys, fitting in open_units:
