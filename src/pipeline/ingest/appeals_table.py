@@ -118,7 +118,7 @@ def read_appeals(text: str, start: int, name: str, *, expand: bool = False) -> T
     choice = choose({"t4": opts}, forms(), plausibility=lambda _r, v: _plausibility(v))
     reading: Reading = choice.chosen["t4"]
     out = Table4(reading.cells, end=reading.cells[-1].end)
-    if reading.cost:
+    if reading.repairs:
         shown = "|".join(t.text or "·" for t in reading.cells)
         out.notes.append(("R-PARSE-REPAIRED", f"table 四: {'; '.join(reading.repairs)} (read as {shown})", None, None))
     out.candidates = {i: c for (_r, i), c in choice.candidates.items()}

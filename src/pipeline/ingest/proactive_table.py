@@ -136,9 +136,10 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
         chosen, header_text = next(((c, h) for c, h in clean if any(t.number for t in c)), clean[0])
         printed = _printed_cols(header_text, cols)
         cols_of[code] = _fewer_columns(chosen, printed, cols, expand)
-        rows[code] = trim_blanks(chosen, len(cols_of[code]), leading=False)
+        rows[code] = chosen
 
-    short = {r: len(cols_of[r]) - len(t) for r, t in rows.items()
+    trimmed = {r: trim_blanks(t, len(cols_of[r]), leading=False) for r, t in rows.items()}
+    short = {r: len(cols_of[r]) - len(t) for r, t in trimmed.items()
              if len(t) < len(cols_of[r]) and not any(o.cost == 0 for o in row_readings(
                  t, len(cols_of[r]), kinds=tuple(voc.value_kind("proactive", c) for c in cols_of[r])))}
     if short and loose and sum(short.values()) == len(loose):
@@ -176,7 +177,7 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
             out.notes.append(("R-PARSE-NOT-PRINTED", f"table 二 row {label}: the block prints no column {missing}; "
                                                      f"read as not printed", code, None))
         shown = "|".join(t.text or "·" for t in reading.cells)
-        if reading.cost:
+        if reading.repairs:
             out.notes.append(("R-PARSE-REPAIRED", f"table 二 row {label}: {'; '.join(reading.repairs)} "
                                                   f"(read as {shown})", code, None))
         for (_r, i), cands in choice.candidates.items():
@@ -260,7 +261,7 @@ def _put_back(rows: dict[str, list[Tok]], short: dict[str, int], loose: list[Tok
         k = short.get(code, 0)
         if not k:
             continue
-        toks = rows[code]
+        toks = trim_blanks(rows[code], len(layout[code]), leading=False)
         taken = [next(it) for _ in range(k)]
         head, tail = (toks[:-1], toks[-1:]) if toks else ([], [])
         rows[code] = [*head, *taken, *tail]

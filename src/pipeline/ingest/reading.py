@@ -223,17 +223,31 @@ def row_readings(toks: list[Tok], n: int, *, expand: bool = False, kinds: tuple[
     kinds = kinds or ("count",) * n
     found = []
     for variant in _line_variants(toks):
-        found += _row_readings(trim_blanks(variant, n, leading=False), n, expand, limit, kinds, accept)
+        trimmed = trim_blanks(variant, n, leading=False)
+        dropped = sum(1 for t in variant[len(trimmed):] if t.alone)
+        price = COST_BLANK_ALONE * dropped
+        for r in _row_readings(trimmed, n, expand, limit, kinds, accept):
+            # (no note: the blank line after a table's last row is page furniture, not news to a clerk)
+            found.append(Reading(r.cells, r.cost + price, r.repairs, r.prior) if price else r)
+        if price:  # in page text a blank line is a cell: keeping it may take a join before it
+            found += _row_readings(variant, n, expand, limit, kinds, accept)
     toks = trim_blanks(toks, n, leading=False)
     if len(toks) > n and toks[0].blank:
         # blank cells before the row's: converter debris (an empty group cell of a rowspan) where cells
         # are explicit; in page text a blank line is a cell, and dropping it is a dear repair
         trimmed = trim_blanks(toks, n)
         dropped = len(toks) - len(trimmed)
+        if not dropped:
+            return _best(found)
         price = COST_BLANK_ALONE * sum(1 for t in toks[:dropped] if t.alone)
         for r in row_readings(trimmed, n, expand=expand, kinds=kinds, accept=accept, limit=limit):
             found.append(Reading(r.cells, r.cost + price, [*r.repairs, f"{dropped} blank cell(s) before the row "
                                                            f"dropped"] if price else r.repairs, r.prior))
+    return _best(found)
+
+
+def _best(found: list[Reading]) -> list[Reading]:
+    """The readings of the cheapest cost and the next, each distinct reading once."""
     if not found:
         return []
     low = min(r.cost for r in found)

@@ -125,7 +125,7 @@ def read_requests(text: str, start: int, end: int, rows: tuple[str, ...], versio
     for r in rows:
         reading = choice.chosen[r]
         out.rows[r] = reading.cells
-        if reading.cost and r not in out.not_printed:
+        if reading.repairs and r not in out.not_printed:
             out.notes.append(("R-PARSE-REPAIRED", f"table 三 row {lb.t3_label(r, version)}: "
                                                   f"{'; '.join(reading.repairs)} (read as {_shown(reading)})", r, None))
     for (r, c), cands in choice.candidates.items():

@@ -58,6 +58,7 @@ def markdown_lines(text: str) -> list[str]:
 
 
 _NUMERIC_RE = re.compile(r"^(?:[+\-]?[\d,]*\d[\d,]*(?:\.\d*)?|[\d,]*\.\d+)(?:万元|元)?$")
+_UNITS = frozenset({"元", "万元"})
 _JOINED_RE = re.compile(r"^[+\-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万元|元)?$")
 
 
@@ -75,8 +76,10 @@ def _continued(prev: list[str] | None, cells: list[str]) -> list[str] | None:
     numeric_above = [i for i, c in enumerate(prev_n) if _NUMERIC_RE.match(c)]
     if not filled or (len(filled) >= len(numeric_above) and len(filled) > 3):
         return None  # a full row of a wide table (三, 四) under another is a row, not a continuation
-    if any(not _NUMERIC_RE.match(cells_n[i]) or i not in numeric_above for i in filled):
+    if any(not (_NUMERIC_RE.match(cells_n[i]) or cells_n[i] in _UNITS) or i not in numeric_above for i in filled):
         return None
+    if all(cells_n[i] in _UNITS for i in filled):
+        return None  # a unit alone is no continuation of digits (the readers take a loose unit as it is)
     merged = list(prev)
     for i in filled:
         joined = prev_n[i] + cells_n[i]
