@@ -66,6 +66,15 @@ def trim_blanks(toks: list[Tok], n: int, *, leading: bool = True) -> list[Tok]:
     return toks
 
 
+def trim_furniture(toks: list[Tok]) -> list[Tok]:
+    """``toks`` without the empty lines that end a table region (the nbsp line a page prints between
+    a table and the next heading): no cell of the last row."""
+    toks = list(toks)
+    while toks and toks[-1].blank and not toks[-1].text and toks[-1].alone:
+        toks.pop()
+    return toks
+
+
 def tokenize(segment: str, *, edge_cells: bool = False, words: bool = False, base: int = 0) -> list[Tok]:
     """The value tokens of a piece of table text (between two labels, or one line).
 

@@ -22,7 +22,7 @@ from functools import cache
 
 from pipeline import vocabulary as voc
 from pipeline.ingest import labels as lb
-from pipeline.ingest.numbers import Tok, tokenize, trim_blanks
+from pipeline.ingest.numbers import Tok, tokenize, trim_blanks, trim_furniture
 from pipeline.ingest.reading import Reading, row_readings
 from pipeline.ingest.search import Form, Values, choose
 
@@ -96,6 +96,8 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
     for i, (_s, e, code) in enumerate(bounds):
         seg_end = bounds[i + 1][0] if i + 1 < len(bounds) else end
         toks = tokenize(text[e:seg_end], base=e, words=True)
+        if seg_end == end:  # blank lines before the next table's heading are page furniture
+            toks = trim_furniture(toks)
         if code is None:
             loose += [t for i, t in enumerate(toks) if t.number and not _in_sentence(toks, i)]
             caption_end = e if i else None

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from pipeline import vocabulary as voc
 from pipeline.ingest import labels as lb
-from pipeline.ingest.numbers import Tok, cell_value, tokenize, trim_blanks
+from pipeline.ingest.numbers import Tok, cell_value, tokenize, trim_blanks, trim_furniture
 from pipeline.ingest.reading import Reading, row_readings
 from pipeline.ingest.search import Form, choose
 
@@ -93,6 +93,8 @@ def read_requests(text: str, start: int, end: int, rows: tuple[str, ...], versio
     for i, (code, _s, e) in enumerate(hits):
         seg_end = hits[i + 1][1] if i + 1 < len(hits) else end
         toks = trim_blanks(tokenize(text[e:seg_end], base=e), NCOLS, leading=False)
+        if seg_end == end:  # blank lines before the next table's heading are page furniture
+            toks = trim_furniture(toks)
         label = lb.t3_label(code, version)
         if not any(t.number for t in toks):
             if toks and all(t.blank for t in toks):
