@@ -56,7 +56,7 @@ class Reading:
 def _split_cost(toks: list[Tok], cells: list[Tok]) -> int:
     """What the splits of a reading cost: :data:`COST_SPLIT_ALONE` for each alone number cut (the
     cells cut from one token share its ``end``, as do the repeats restored by an expansion)."""
-    if len(cells) == len(toks):
+    if len(cells) == len(toks) or not any(t.alone for t in toks):
         return 0
     printed = Counter(t.end for t in toks)
     read = Counter(c.end for c in cells)
@@ -67,7 +67,8 @@ def _exact(toks: list[Tok], n: int, limit: int) -> list[Reading]:
     out = []
     for cells in readings(toks, n, limit=limit):
         cost = _split_cost(toks, cells)
-        out.append(Reading(cells, cost, ["digits run together, split"] if len(cells) != len(toks) else []))
+        # run-together digits split where boundaries were lost anyway is reading, not repairing
+        out.append(Reading(cells, cost, ["a number standing alone on its line split"] if cost else []))
     return out
 
 
@@ -221,6 +222,8 @@ def row_readings(toks: list[Tok], n: int, *, expand: bool = False, kinds: tuple[
     if not toks:
         return []
     kinds = kinds or ("count",) * n
+    if len(toks) == n and not any(t.cont for t in toks) and _fits(toks, kinds) and (accept is None or accept(toks)):
+        return [Reading(list(toks))]  # the common case: the print is the row
     found = []
     for variant in _line_variants(toks):
         trimmed = trim_blanks(variant, n, leading=False)

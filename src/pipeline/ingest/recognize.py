@@ -103,8 +103,7 @@ def parse_text(text: str, name: str) -> ParsedReport:
     t3_cols = _cols("requests", version)
     for table, notes in (("proactive", t2.notes), ("requests", t3.notes)):
         for rule, message, row, ci in notes:
-            cols = voc.row_cols(table, version, row) if row and row in voc.rows(table, version, single_other=True) + \
-                voc.T3_OTHER_SPLIT else t3_cols
+            cols = voc.row_cols(table, version, row) if table == "proactive" and row else t3_cols
             report.note(rule, message, table, row, cols[ci] if ci is not None and row else None)
     for rule, message, _row, _ci in t4.notes:
         report.note(rule, message, "appeals")

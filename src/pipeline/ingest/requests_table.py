@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from pipeline import vocabulary as voc
 from pipeline.ingest import labels as lb
@@ -49,6 +50,18 @@ def _blank_row(at: int) -> list[Tok]:
 
 def forms(rows: tuple[str, ...], version: str, single_other: bool, previous: dict | None) -> tuple[list[Form], list[Form]]:
     """Table 三's identities as search forms (hard), and the previous-year ones (soft)."""
+    if previous is None:
+        return list(_forms(rows, version, single_other)), []
+    return _forms_uncached(rows, version, single_other, previous)
+
+
+@cache
+def _forms(rows: tuple[str, ...], version: str, single_other: bool) -> tuple[Form, ...]:
+    return tuple(_forms_uncached(rows, version, single_other, None)[0])
+
+
+def _forms_uncached(rows: tuple[str, ...], version: str, single_other: bool,
+                    previous: dict | None) -> tuple[list[Form], list[Form]]:
     cols = voc.cols("requests", version)
     index = {c: i for i, c in enumerate(cols)}
 

@@ -49,7 +49,6 @@ class Choice:
     chosen: dict[str, Reading]
     candidates: dict[tuple[str, int], list[Value]] = field(default_factory=dict)
     tied: dict[str, int] = field(default_factory=dict)  # rows with several readings left → how many
-    broken: list[Form] = field(default_factory=list)  # hard identities the chosen reading breaks
 
 
 def values_of(reading: Reading, kind: str = "amount") -> Values:
@@ -74,14 +73,21 @@ def choose(rows: dict[str, list[Reading]], hard: Sequence[Form], soft: Sequence[
     """
     row_soft = row_soft or {}
     names = [r for r, opts in rows.items() if opts]
+    if all(len(rows[r]) == 1 for r in names):  # the common case: every row reads one way
+        return Choice({r: rows[r][0] for r in names})
     vals = {r: [values_of(o) for o in rows[r]] for r in names}
     hard = [f for f in hard if all(r in vals for r, _, _ in f.terms)]
     soft = [f for f in soft if all(r in vals for r, _, _ in f.terms)]
 
     # one-row identities first: keep the readings of a row that satisfy most of them
+    own_forms: dict[str, list[Form]] = {}
+    for f in hard:
+        first = f.terms[0][0]
+        if all(t[0] == first for t in f.terms):
+            own_forms.setdefault(first, []).append(f)
     keep: dict[str, list[int]] = {}
     for r in names:
-        own = [f for f in hard if {t[0] for t in f.terms} == {r}]
+        own = own_forms.get(r)
         if own and len(rows[r]) > 1:
             scores = [sum(_holds(f, {r: v}) for f in own) for v in vals[r]]
             top = max(scores)
@@ -91,11 +97,17 @@ def choose(rows: dict[str, list[Reading]], hard: Sequence[Form], soft: Sequence[
     open_rows = [r for r in names if len(keep[r]) > 1]
     fixed = {r: keep[r][0] for r in names if r not in open_rows}
 
+    open_set = set(open_rows)
+    base = {r: vals[r][fixed[r]] for r in fixed}
+    hard_fixed = sum(_holds(f, base) for f in hard if not any(t[0] in open_set for t in f.terms))
+    hard_open = [f for f in hard if any(t[0] in open_set for t in f.terms)]
+    cost_fixed = sum(rows[r][i].cost for r, i in fixed.items())
+
     def key(pick: dict[str, int]) -> tuple[int, int, int]:
-        cur = {r: vals[r][i] for r, i in pick.items()}
-        h = sum(_holds(f, cur) for f in hard)
+        cur = {**base, **{r: vals[r][pick[r]] for r in open_rows}}
+        h = hard_fixed + sum(_holds(f, cur) for f in hard_open)
         s = sum(_holds(f, cur) for f in soft) + sum(fn(cur[r]) for r, fn in row_soft.items() if r in cur)
-        return (h, -sum(rows[r][i].cost for r, i in pick.items()), s)
+        return (h, -(cost_fixed + sum(rows[r][pick[r]].cost for r in open_rows)), s)
 
     best: list[dict[str, int]] = []
     combos = 1
@@ -124,7 +136,6 @@ def choose(rows: dict[str, list[Reading]], hard: Sequence[Form], soft: Sequence[
     top = best[0] if best else dict(fixed)
     out = Choice({r: _settle_blanks(r, rows[r][top[r]], [rows[r][p[r]] for p in best]) for r in top})
     cur = {r: vals[r][i] for r, i in top.items()}
-    out.broken = [f for f in hard if not _holds(f, cur)]
     for r in names:
         picks = sorted({p[r] for p in best})
         if len(picks) < 2:
