@@ -89,6 +89,9 @@ def build_drop_folder(out: Path, *, districts: int, agencies: int, years: Sequen
             for y in years:
                 report = generate_report(chain, version_for_year(y), agency=name, year=y, scale=_SCALE[kind],
                                          previous=prev, index_no=f"{aid}/{y}")
+                if all(c.value is None for c in report.cells):  # all zeros printed as blanks: an "empty" template
+                    report = generate_report(chain, version_for_year(y), agency=name, year=y, scale=_SCALE[kind],
+                                             previous=prev, index_no=f"{aid}/{y}", blank_style="zero")
                 prev = report
                 folder = subs / str(y) / c
                 folder.mkdir(parents=True, exist_ok=True)
