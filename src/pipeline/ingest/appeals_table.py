@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 
 from pipeline import vocabulary as voc
 from pipeline.ingest import labels as lb
@@ -58,7 +59,8 @@ def _tokens(text: str, start: int) -> Iterator[Tok]:
         pos = end + 1
 
 
-def forms() -> list[Form]:
+@cache
+def forms() -> tuple[Form, ...]:
     """R-T4-SUM as forms over the 15 cells of the table read as one row ``t4``."""
     rows, cols = voc.rows("appeals", "v2021"), voc.cols("appeals", "v2021")
     out = []
@@ -66,7 +68,7 @@ def forms() -> list[Form]:
         if ident.table == "appeals":
             out.append(Form(ident.rule, tuple(("t4", rows.index(t.row) * 5 + cols.index(t.col), t.coef)
                                               for t in ident.terms)))
-    return out
+    return tuple(out)
 
 
 def read_appeals(text: str, start: int, name: str, *, expand: bool = False) -> Table4:
