@@ -49,7 +49,8 @@ OUTCOME_STATUSES: tuple[str, ...] = ("loaded", "unchanged", "failed", "missing")
 
 #: Tables that hold loaded data (as opposed to the run ledger and the dimensions): a re-load of an
 #: unchanged submission must leave every one of them exactly as it was.
-DATA_TABLES: tuple[str, ...] = ("districts", "agencies", "reports", "fact_cells", "report_sections", "findings")
+DATA_TABLES: tuple[str, ...] = ("districts", "agencies", "reports", "fact_cells", "report_sections", "findings",
+                                "cell_corrections")
 LEDGER_TABLES: tuple[str, ...] = ("runs", "run_agencies")
 DIMENSION_TABLES: tuple[str, ...] = ("dim_tables", "dim_rows", "dim_cols", "dim_sections")
 
@@ -182,6 +183,7 @@ class Run(Base):
     n_unchanged: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     n_failed: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     n_missing: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    submissions_dir: Mapped[str | None] = mapped_column(Text)  # the drop folder the run read (pipeline rerun's default)
 
 
 class RunAgency(Base):
@@ -368,3 +370,60 @@ class MartPublication(Base):
     agencies_withdrawn: Mapped[int] = mapped_column(Integer, comment="撤销登记机关数 agencies no longer registered")
     agencies_older_version: Mapped[int] = mapped_column(Integer, comment="采用较早版本机关数 agencies whose newest submission failed, older version used")
     folder: Mapped[str] = mapped_column(Text, comment="文件目录 folder of the published files")
+
+
+# -- operations: corrections and withdrawals (pipeline.ops; see docs/operations.md) --------------------
+
+
+class CellCorrection(Base):
+    """Grain: one row per corrected cell of one report version — the printed value beside the corrected one.
+
+    ``fact_cells`` of the version hold the corrected value (what the figures and BI views use); this row keeps
+    what was printed (``printed_value``/``printed_raw``/``printed_status``: read, blank, not_printed or
+    ambiguous), the correction (``corrected_value``; NULL = blank), its ``kind`` (``candidate``: one of an
+    ambiguous cell's readings; ``replace``: a printed value replaced), ``reason``, ``author`` and where it was
+    written (``origin``: corrections file and entry). Rows stay with their version, like its cells.
+    """
+
+    __tablename__ = "cell_corrections"
+    __table_args__ = (UniqueConstraint("report_id", "table_code", "row_code", "col_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id"))
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    table_code: Mapped[str] = mapped_column(code_type(16))
+    row_code: Mapped[str] = mapped_column(code_type(48))
+    col_code: Mapped[str] = mapped_column(code_type(48))
+    printed_value: Mapped[float | None] = mapped_column(Double)
+    printed_raw: Mapped[str] = mapped_column(Text, default="")
+    printed_status: Mapped[str] = mapped_column(String(16))
+    corrected_value: Mapped[float | None] = mapped_column(Double)
+    kind: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(200))
+    corrected_at: Mapped[str | None] = mapped_column(String(40))
+    origin: Mapped[str] = mapped_column(Text, default="")
+
+
+class Withdrawal(Base):
+    """Grain: one row per withdrawal of an agency's report for a year (``pipeline withdraw``).
+
+    The withdrawn version (``report_id``, ``version``, its file's ``source_sha256``) is deactivated and stays in
+    history; while the agency-year has no active version it shows as withdrawn and is not in the figures. The
+    same file submitted again is not loaded again; a different file is (a new version, active).
+    """
+
+    __tablename__ = "withdrawals"
+    __table_args__ = (Index(None, "agency_id", "year"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
+    version: Mapped[int | None] = mapped_column(Integer)
+    source_sha256: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(200))
+    withdrawn_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
