@@ -218,6 +218,19 @@ def _summed_other(rows: dict[str, list[Tok]], i: int, col: str, not_printed: set
     return Cell("requests", "other", col, sum(v for v in vals if v is not None) if vals else None, raw, False, status)
 
 
+@cache
+def _totals_and_columns(version: str, single: bool) -> tuple[dict, dict]:
+    """(row total cell → its row form, cell → the column forms through it), per template variant."""
+    idents = voc.identities(version, single_other=single)
+    by_total = {(i.table, i.total.row, i.total.col): i for i in idents if i.each == "row" and i.total is not None}
+    across: dict[tuple[str, str, str], list[voc.Identity]] = {}
+    for i in idents:
+        if i.each == "col":
+            for k in i.cells:
+                across.setdefault(k, []).append(i)
+    return by_total, across
+
+
 def _derive_blank_totals(cells: list[Cell], version: str, report: ParsedReport) -> None:
     """A total cell left blank while its row prints every other cell (a converter dropped it):
     re-derive it by the declared row form whose total it is (R-T3-ROW), when every column form through
@@ -227,14 +240,10 @@ def _derive_blank_totals(cells: list[Cell], version: str, report: ParsedReport) 
     if not blank:
         return
     single = version == "v2021" and any(c.table == "requests" and c.row == "other" for c in cells)
-    idents = voc.identities(version, single_other=single)
+    by_total, across = _totals_and_columns(version, single)
+    if not any(c.key in by_total for c in blank):
+        return
     cm = {c.key: c for c in cells}
-    by_total = {(i.table, i.total.row, i.total.col): i for i in idents if i.each == "row" and i.total is not None}
-    across: dict[tuple[str, str, str], list[voc.Identity]] = {}
-    for i in idents:
-        if i.each == "col":
-            for k in i.cells:
-                across.setdefault(k, []).append(i)
 
     def value(k: tuple[str, str, str]) -> int | float | None:
         return cm[k].value if k in cm else None
