@@ -27,11 +27,15 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from pipeline import annual
 from pipeline.annual import AgencyOutcome
 from pipeline.batch import Batch, make_batches
+from pipeline.ops import OpsError, rerun
+from pipeline.ops.corrections import corrections_path, load_corrections
+from pipeline.ops.rerun import default_year
 from pipeline.plainrun import plan_year
 from pipeline.publish import PublishedDistrict, publish_district
 from pipeline.registry import District, load_registry
 from pipeline.settings import get_settings
 from pipeline.transient import is_transient_state
+from pipeline.warehouse import get_engine
 
 #: Upper bound of the flow's task threads; the batches in flight are bounded by the settings' batch concurrency.
 MAX_THREADS = 4
@@ -60,11 +64,13 @@ def start_run(warehouse_url: str, year: int, districts: list[str], policy: str) 
 
 @task(name="process-batch", task_run_name="batch {batch.label}", cache_policy=NO_CACHE,
       retries=3, retry_delay_seconds=2, retry_condition_fn=is_transient_state)
-def process_batch(batch: Batch, run_id: str, warehouse_url: str, policy: str, workers: int) -> list[AgencyOutcome]:
+def process_batch(batch: Batch, run_id: str, warehouse_url: str, policy: str, workers: int,
+                  corrections=None) -> list[AgencyOutcome]:
     """A batch end to end; every agency's outcome (failed ones included) — raises only for transient errors."""
     from pipeline.batch import process_batch as _process
 
-    return _process(batch, run_id=run_id, warehouse_url=warehouse_url, policy=policy, workers=workers)
+    return _process(batch, run_id=run_id, warehouse_url=warehouse_url, policy=policy, workers=workers,
+                    corrections=corrections)
 
 
 @task(name="publish-district", task_run_name="publish {year}/{district.code}", cache_policy=NO_CACHE,
@@ -94,18 +100,30 @@ def _batch_outcomes(future, batch: Batch) -> list[AgencyOutcome]:
                           file=str(j.path) if j.path else None) for j in batch.jobs]
 
 
-@flow(name="annual-run", flow_run_name="annual-{year}", task_runner=ThreadPoolTaskRunner(max_workers=MAX_THREADS),
+def _run_name() -> str:
+    """``annual-2024``, or ``rerun-2024`` for a re-run of some agencies (the year defaults to the previous one)."""
+    params = flow_run.parameters or {}
+    kind = "rerun" if params.get("agencies") or params.get("failed_only") else "annual"
+    return f"{kind}-{params.get('year') or default_year()}"
+
+
+@flow(name="annual-run", flow_run_name=_run_name, task_runner=ThreadPoolTaskRunner(max_workers=MAX_THREADS),
       validate_parameters=True)
-def annual_run(year: int, districts: list[str] | None = None, submissions_dir: str | None = None,
-               policy: str = "strict", warehouse_url: str | None = None):
-    """Run the annual job for ``year`` over ``districts`` (default: every district in the registry)."""
+def annual_run(year: int | None = None, districts: list[str] | None = None, submissions_dir: str | None = None,
+               policy: str = "strict", warehouse_url: str | None = None, agencies: list[str] | None = None,
+               failed_only: bool = False):
+    """Run the annual job for ``year`` (default: the previous calendar year, Asia/Shanghai) over ``districts``
+    (default: every district in the registry). A re-run: ``agencies`` and/or ``failed_only`` (the agencies
+    whose latest outcome is failed) — only those are processed, their districts republished, and the drop
+    folder defaults to the one the year's latest run read (:mod:`pipeline.ops.rerun`)."""
     logger = get_run_logger()
     settings = get_settings()
+    year = year or default_year()
     if policy not in ("strict", "lenient"):
         return Failed(message=f"unknown policy {policy!r}: use strict or lenient")
     url = warehouse_url or settings.warehouse_url
     registry = load_registry(settings.config_dir)  # once per run: tasks get the District they need
-    codes = list(districts or registry.districts)
+    codes = list(dict.fromkeys(districts or registry.districts))
     sub_dir = Path(submissions_dir) if submissions_dir else settings.submissions_dir
     unknown = [c for c in codes if c not in registry.districts]
     if unknown:  # a clear error before anything runs
@@ -113,19 +131,37 @@ def annual_run(year: int, districts: list[str] | None = None, submissions_dir: s
                               f"(known: {registry.known()})")
 
     prepare_warehouse(url, str(settings.config_dir))
+    only = None
+    if agencies or failed_only:  # a re-run (pipeline.ops.rerun)
+        try:
+            only, codes, sub_dir = rerun.plan(url, registry, year, agencies or [], failed_only,
+                                              districts or None, submissions_dir)
+        except OpsError as e:
+            return Failed(message=str(e))
+        if not only:
+            return Completed(message=f"nothing to re-run for {year}: no failed agency / 没有需要重跑的机关")
+        logger.info("re-run of %d agencies (%s) in %s, drop folder %s", len(only), ", ".join(only[:20]),
+                    ", ".join(codes), sub_dir)
+    try:
+        corrections = load_corrections(corrections_path(sub_dir, year), year)
+    except OpsError as e:
+        return Failed(message=str(e))
     run_id = start_run(url, year, codes, policy)
+    rerun.note_submissions_dir(get_engine(url), run_id, sub_dir)
     logger.info("run %s: year %s, %d districts, submissions %s, policy %s, batches of ≤%d, %d workers", run_id, year,
                 len(codes), sub_dir, policy, settings.batch_size, settings.workers)
     try:
-        return _run_batches(logger, settings, registry, codes, sub_dir, year, url, run_id, policy)
+        return _run_batches(logger, settings, registry, codes, sub_dir, year, url, run_id, policy, only, corrections)
     except BaseException:
         # Whatever raised, the run is closed in the ledger (never left "running"), then the error propagates.
         finish_run(url, run_id, "failed")
         raise
 
 
-def _run_batches(logger, settings, registry, codes, sub_dir, year, url, run_id, policy):
+def _run_batches(logger, settings, registry, codes, sub_dir, year, url, run_id, policy, only=None, corrections=None):
     jobs = plan_year(registry, sub_dir, year, codes)
+    if only is not None:
+        jobs = [j for j in jobs if j.agency_id in set(only)]
     batches = make_batches(jobs, settings.batch_size)
     pending = {}  # district → batches not yet done
     for b in batches:
@@ -154,7 +190,7 @@ def _run_batches(logger, settings, registry, codes, sub_dir, year, url, run_id, 
     for batch in batches:
         if len(in_flight) >= settings.batch_concurrency:
             settle()
-        in_flight.append((batch, process_batch.submit(batch, run_id, url, policy, settings.workers)))
+        in_flight.append((batch, process_batch.submit(batch, run_id, url, policy, settings.workers, corrections)))
     while in_flight:
         settle()
 

@@ -18,6 +18,8 @@ from pipeline.registry import District, Registry, Submission, discover_submissio
 
 #: Outcome statuses of one agency in one run (the run ledger uses the same words).
 LOADED, UNCHANGED, FAILED, MISSING = "loaded", "unchanged", "failed", "missing"
+#: A file withdrawn for the year (``pipeline withdraw``) and submitted again: not loaded, no ledger row.
+WITHDRAWN = "withdrawn"
 
 
 class AgencyFailed(Exception):

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.annual import FAILED, LOADED, MISSING, UNCHANGED, AgencyJob, AgencyOutcome
+from pipeline.annual import FAILED, LOADED, MISSING, UNCHANGED, WITHDRAWN, AgencyJob, AgencyOutcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +79,11 @@ def make_batches(jobs: Sequence[AgencyJob], size: int) -> list[Batch]:
 
 
 def process_batch(batch: Batch, *, run_id: str, warehouse_url: str, policy: str = "strict",
-                  workers: int = 1) -> list[AgencyOutcome]:
+                  workers: int = 1, corrections=None) -> list[AgencyOutcome]:
     """Ingest, validate and load every agency of ``batch``; one outcome per job, in job order.
+
+    ``corrections`` (:class:`pipeline.ops.corrections.Corrections`) are applied after parsing, before
+    validation; a file withdrawn for the year is not loaded again (status ``withdrawn``).
 
     Statuses: ``loaded``/``unchanged``, ``missing`` (no file), ``failed`` (ambiguous drop folder,
     unreadable file, errors under ``policy`` — :func:`pipeline.validate.policy.should_load` — or a
@@ -121,6 +124,16 @@ def process_batch(batch: Batch, *, run_id: str, warehouse_url: str, policy: str 
     for j, p in zip(todo, parsed, strict=True):
         if p.error is not None:
             fail(j, FAILED, p.error, p.source)
+    # Operations (pipeline.ops.hooks): a withdrawn file is set aside, the year's corrections are applied.
+    from pipeline.ops import hooks
+
+    screened = hooks.screen(engine, year, ok, corrections)
+    ok = screened.ok
+    for j, p, reason in screened.failed:
+        fail(j, FAILED, reason, p.source)
+    for j, _p, reason in screened.withdrawn:  # no ledger row: the withdrawal is the record
+        outcomes[j.agency_id] = AgencyOutcome(j.district, year, j.agency_id, j.agency_name, WITHDRAWN, reason,
+                                              str(j.path))
     results = validate_submissions([p.report for _, p, _ in ok], [Claim(j.agency_name, j.aliases, year) for j, _, _ in ok],
                                    previous=[q for _, _, q in ok], policy=policy)
     loads: list[LoadItem] = []
@@ -141,4 +154,6 @@ def process_batch(batch: Batch, *, run_id: str, warehouse_url: str, policy: str 
     for agency_id, (_rid, version, changed) in done.loaded.items():
         o = outcomes[agency_id]
         o.status, o.report_version = (LOADED if changed else UNCHANGED), version
+        o.reason = hooks.summary(screened.applied.get(agency_id, ()))
+    hooks.record(engine, run_id=run_id, year=year, loaded=done.loaded, applied=screened.applied)
     return [outcomes[j.agency_id] for j in batch.jobs]

@@ -26,12 +26,15 @@ def plan_year(registry: Registry, submissions_dir: Path, year: int, codes: list[
 
 def run_plain(*, year: int, submissions_dir: Path, warehouse_url: str, config_dir: Path, data_dir: Path,
               districts: list[str] | None = None, policy: str = "strict", batch_size: int = 500,
-              workers: int = 1, publish: bool = True) -> dict:
+              workers: int = 1, publish: bool = True, agencies: list[str] | None = None) -> dict:
     """Run the annual job; returns the flow's summary dict (run_id, counts, run_dir, published, outcomes).
 
     ``data_dir``: published files go to ``<data_dir>/published``, run outputs to ``<data_dir>/runs``.
+    ``agencies``: process only these (a re-run); the year's corrections file beside the drop folder is applied.
     """
     from pipeline.batch import make_batches, process_batch
+    from pipeline.ops.corrections import corrections_path, load_corrections
+    from pipeline.ops.rerun import note_submissions_dir
     from pipeline.publish import publish_district
     from pipeline.warehouse import finish_run, get_engine, start_run, sync_registry, upgrade
 
@@ -40,12 +43,17 @@ def run_plain(*, year: int, submissions_dir: Path, warehouse_url: str, config_di
     upgrade(warehouse_url)
     engine = get_engine(warehouse_url)
     sync_registry(engine, registry)
+    corrections = load_corrections(corrections_path(submissions_dir, year), year)
     run_id = start_run(engine, year=year, districts=codes, policy=policy)
+    note_submissions_dir(engine, run_id, submissions_dir)
     try:
         outcomes: list[AgencyOutcome] = []
-        for batch in make_batches(plan_year(registry, submissions_dir, year, codes), batch_size):
+        jobs = plan_year(registry, submissions_dir, year, codes)
+        if agencies is not None:
+            jobs = [j for j in jobs if j.agency_id in set(agencies)]
+        for batch in make_batches(jobs, batch_size):
             outcomes += process_batch(batch, run_id=run_id, warehouse_url=warehouse_url, policy=policy,
-                                      workers=workers)
+                                      workers=workers, corrections=corrections)
         published = []
         if publish:
             ok = {o.district for o in outcomes if o.status in (annual.LOADED, annual.UNCHANGED)}

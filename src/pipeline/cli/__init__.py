@@ -21,22 +21,30 @@ def _root() -> None:
 
 # Sub-commands (one module each; keep this list sorted).
 from pipeline.cli import check as _check  # noqa: E402
+from pipeline.cli import correct as _correct  # noqa: E402
 from pipeline.cli import db as _db  # noqa: E402
 from pipeline.cli import generate as _generate  # noqa: E402
 from pipeline.cli import parse as _parse  # noqa: E402
 from pipeline.cli import publish as _publish  # noqa: E402
 from pipeline.cli import reconcile as _reconcile  # noqa: E402
+from pipeline.cli import rerun as _rerun  # noqa: E402
 from pipeline.cli import run as _run  # noqa: E402
+from pipeline.cli import status as _status  # noqa: E402
 from pipeline.cli import template as _template  # noqa: E402
+from pipeline.cli import withdraw as _withdraw  # noqa: E402
 
 _check.register(app)
+_correct.register(app)
 _db.register(app)
 _generate.register(app)
 _parse.register(app)
 _publish.register(app)
 _reconcile.register(app)
+_rerun.register(app)
 _run.register(app)
+_status.register(app)
 _template.register(app)
+_withdraw.register(app)
 
 
 def main() -> None:

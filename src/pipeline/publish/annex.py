@@ -4,7 +4,8 @@ A consolidated cell is *marked* when at least one member cell behind it is
 
 * ``ambiguous`` — the parser found several readings of the printed digits and kept the most plausible;
 * ``corrected`` — not printed as such: the agency left it blank and the parser derived the figure from the
-  template's identities (``raw`` empty, value present);
+  template's identities (``raw`` empty, value present), or the district corrected it (``cell_corrections``:
+  printed and corrected value, reason, author);
 * ``finding``   — named (cell or row) by an error finding of the member's loaded version (an identity that
   fails as printed, loaded under the lenient policy). Warnings mark nothing: they stay in the run outputs.
 
@@ -35,7 +36,15 @@ def annex(members: Members) -> pd.DataFrame:
     cells = members.cells
     for r in cells[cells["ambiguous"]].itertuples():
         rows.append((r.table, r.row, r.col, r.agency_id, "ambiguous", f"读数存疑 ambiguous reading: {r.raw!r} → {_num(r.value)}"))
+    fixed = members.corrections  # a district's corrections (pipeline.ops.corrections): printed → corrected, why, who
+    done = set(zip(fixed["agency_id"], fixed["table"], fixed["row"], fixed["col"], strict=True))
+    for r in fixed.itertuples():
+        rows.append((r.table, r.row, r.col, r.agency_id, "corrected",
+                     f"更正：原印 {_num(r.printed_value)} → {_num(r.corrected_value)}，{r.reason}（{r.author}） / "
+                     f"corrected: printed {_num(r.printed_value)} → {_num(r.corrected_value)} ({r.kind}): {r.reason} — {r.author}"))
     for r in cells[cells["derived"]].itertuples():
+        if (r.agency_id, r.table, r.row, r.col) in done:
+            continue
         rows.append((r.table, r.row, r.col, r.agency_id, "corrected",
                      f"原表空白，按勾稽关系推算为 {_num(r.value)} / blank as printed, derived from the identities"))
     keys = set(zip(cells["table"], cells["row"], cells["col"], strict=True))

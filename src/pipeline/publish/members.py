@@ -7,8 +7,9 @@ Coverage is decided per registered agency from the run ledger and the active rep
   saw it, so an earlier loaded version is what the figures use;
 * ``failed``    — its newest submission failed and no version was ever loaded (reason from the ledger);
 * ``missing``   — no submission, no version: never counted as zero;
-* ``withdrawn`` — the agency is in the warehouse for this district but the registry no longer lists it;
-  its reports stay queryable but are not part of the district's figures.
+* ``withdrawn`` — the agency is in the warehouse for this district but the registry no longer lists it,
+  or its report for the year was withdrawn (``pipeline withdraw``) and nothing newer is active; its
+  reports stay queryable but are not part of the district's figures.
 
 Shapes: :func:`read_members` returns a :class:`Members` with ``cells`` (one row per printed cell of an
 included member's active version: agency_id, report_id, table, row, col, value float|NaN, raw, blank,
@@ -30,6 +31,8 @@ COVERAGE_STATUSES: tuple[str, ...] = (LOADED, FAILED, MISSING, WITHDRAWN)
 
 CELL_COLUMNS = ["agency_id", "report_id", "table", "row", "col", "value", "raw", "blank", "ambiguous", "derived"]
 FINDING_COLUMNS = ["agency_id", "rule", "severity", "table", "row", "col", "message_zh", "message_en"]
+CORRECTION_COLUMNS = ["agency_id", "table", "row", "col", "printed_value", "printed_raw", "printed_status",
+                      "corrected_value", "kind", "reason", "author"]
 
 
 @dataclass(slots=True)
@@ -48,6 +51,7 @@ class Member:
     loaded_at: dt.datetime | None = None
     older_version: bool = False
     newest_status: str | None = None  # the latest ledger status (loaded/unchanged/failed/missing) or None
+    registered: bool = True  # listed in the registry (False: withdrawn from the registry)
 
     @property
     def included(self) -> bool:
@@ -63,6 +67,8 @@ class Members:
     members: list[Member]
     cells: pd.DataFrame = field(repr=False)
     findings: pd.DataFrame = field(repr=False)
+    #: corrected cells of the included versions (pipeline.ops.corrections): CORRECTION_COLUMNS
+    corrections: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CORRECTION_COLUMNS), repr=False)
 
     def by_status(self, status: str) -> list[Member]:
         return [m for m in self.members if m.status == status]
@@ -74,7 +80,7 @@ class Members:
     def counts(self) -> dict[str, int]:
         """{registered, loaded, failed, missing, withdrawn, older_version} as integers."""
         out = {s: len(self.by_status(s)) for s in COVERAGE_STATUSES}
-        out["registered"] = len(self.members) - out[WITHDRAWN]
+        out["registered"] = sum(1 for m in self.members if m.registered)
         out["older_version"] = sum(1 for m in self.members if m.older_version)
         return out
 
@@ -97,6 +103,16 @@ _FINDINGS = text(
     "WHERE a.district_code = :d AND r.year = :y AND r.is_active AND a.registered ORDER BY fi.agency_id, fi.seq")
 
 
+_WITHDRAWALS = text(
+    "SELECT w.agency_id, w.version, w.reason, w.author FROM withdrawals w JOIN agencies a ON a.id = w.agency_id "
+    "WHERE a.district_code = :d AND w.year = :y ORDER BY w.id")
+_CORRECTIONS = text(
+    "SELECT c.agency_id, c.table_code, c.row_code, c.col_code, c.printed_value, c.printed_raw, c.printed_status, "
+    "c.corrected_value, c.kind, c.reason, c.author FROM cell_corrections c JOIN reports r ON r.id = c.report_id "
+    "JOIN agencies a ON a.id = r.agency_id WHERE a.district_code = :d AND r.year = :y AND r.is_active AND a.registered "
+    "ORDER BY c.agency_id, c.id")
+
+
 def read_members(engine: Engine, district: District, year: int) -> Members:
     """Coverage, active cells and findings of ``district`` in ``year``.
 
@@ -109,14 +125,21 @@ def read_members(engine: Engine, district: District, year: int) -> Members:
         latest = {r.agency_id: r for r in conn.execute(_LATEST, p)}  # ordered: the last row per agency wins
         cells = pd.DataFrame(conn.execute(_CELLS, p).all(), columns=CELL_COLUMNS[:-1])
         findings = pd.DataFrame(conn.execute(_FINDINGS, p).all(), columns=FINDING_COLUMNS)
+        withdrawn = {r.agency_id: r for r in conn.execute(_WITHDRAWALS, p)}  # the last withdrawal per agency
+        corrections = pd.DataFrame(conn.execute(_CORRECTIONS, p).all(), columns=CORRECTION_COLUMNS)
     members: list[Member] = []
     listed = {a.id for a in district.agencies}
     for a in district.agencies:
-        members.append(_member(a.id, a.name, a.kind, active.get(a.id), latest.get(a.id)))
+        m = _member(a.id, a.name, a.kind, active.get(a.id), latest.get(a.id))
+        w = withdrawn.get(a.id)
+        if w is not None and a.id not in active:  # pipeline withdraw: out of the figures, kept in history
+            m.status, m.version = WITHDRAWN, w.version
+            m.reason = f"第{w.version}版已撤回：{w.reason}（{w.author}） / version {w.version} withdrawn: {w.reason} ({w.author})"
+        members.append(m)
     for aid, row in agencies.items():
         if aid not in listed:
             m = _member(aid, row.name, row.kind, active.get(aid), latest.get(aid))
-            m.status, m.older_version = WITHDRAWN, False
+            m.status, m.older_version, m.registered = WITHDRAWN, False, False
             m.reason = "no longer in the registry / 已不在登记名单" + (f"; version {m.version} not counted / 第{m.version}版未计入"
                                                                   if m.version else "")
             members.append(m)
@@ -126,7 +149,7 @@ def read_members(engine: Engine, district: District, year: int) -> Members:
     cells["ambiguous"] = cells["ambiguous"].astype(bool)
     cells["raw"] = cells["raw"].fillna("")
     cells["derived"] = (~cells["blank"]) & (cells["raw"] == "")
-    return Members(district, year, members, cells, findings)
+    return Members(district, year, members, cells, findings, corrections)
 
 
 def _member(aid: str, name: str, kind: str, active, latest) -> Member:
