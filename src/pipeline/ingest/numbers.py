@@ -233,16 +233,20 @@ def cell_value(text: str, kind: str, col: str) -> int | float | None:
         return None
     sign, digits, unit = p
     digits = digits.replace(",", "")
-    num: float = float(digits)
-    if sign == "-":
-        num = -num
-    if kind == "amount":
-        if col == "procurement_amount" and unit == "万元":
-            num = round(num * 10000, 6)
-        elif col == "fee_amount_wan" and unit == "元":
-            num = round(num / 10000, 8)
-        return int(num) if num == int(num) and "." not in digits else num
-    return int(num)
+    neg = -1 if sign == "-" else 1
+    if kind != "amount" or ("." not in digits and unit not in ("万元", "元")):
+        # counts stay exact integers however long ("6.0" is 6); an amount without decimals or unit too
+        whole, _, frac = digits.partition(".")
+        if kind != "amount" or not frac:
+            return neg * int(whole) if not frac or not frac.strip("0") else neg * float(digits)
+    num: float = neg * float(digits)
+    if not math.isfinite(num):
+        return None  # a run of hundreds of digits is no amount
+    if col == "procurement_amount" and unit == "万元":
+        num = round(num * 10000, 6)
+    elif col == "fee_amount_wan" and unit == "元":
+        num = round(num / 10000, 8)
+    return int(num) if num == int(num) and "." not in digits else num
 
 
 # -- run-together digits ---------------------------------------------------------------------------

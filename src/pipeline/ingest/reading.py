@@ -32,6 +32,8 @@ from pipeline.ingest.numbers import NUMBER_RE, Tok, readings, trim_blanks
 
 COST_SPLIT_ALONE = 2
 COST_BLANK_ALONE = 2
+#: Leaving out a printed number is a strong claim: only when the row's identities want it.
+COST_SKIP = 2
 #: At most this many blanks are inserted into one row, and this many numbers joined or expanded.
 MAX_BLANKS = 2
 MAX_JOINS = 3
@@ -204,9 +206,10 @@ def _fits(cells: list[Tok], kinds: tuple[str, ...] | None) -> bool:
         digits = t.text.lstrip("+-")
         if len(digits) > 1 and digits[0] == "0" and digits[1].isdigit():
             return False  # "0005426.64" is no cell: a leading zero belongs to a number broken before it
-        if kind != "signed_count" and t.text[:1] in "+-":
+        printed_whole = t.fixed or t.alone  # as printed: a sign or decimals there are the agency's (validation judges)
+        if kind != "signed_count" and t.text[:1] in "+-" and not printed_whole:
             return False
-        if kind != "amount" and "." in t.text:
+        if kind != "amount" and "." in t.text and not printed_whole:
             return False
     return True
 
@@ -284,11 +287,25 @@ def _line_variants(toks: list[Tok]) -> list[list[Tok]]:
     return out
 
 
+def _skips(toks: list[Tok], n: int) -> list[Reading]:
+    """Readings without one stray number (a page number, a figure of a sentence) — or, for a row
+    printed twice, without its second copy."""
+    out = []
+    if len(toks) == 2 * n and [t.text for t in toks[:n]] == [t.text for t in toks[n:]]:
+        out.append(Reading(list(toks[:n]), 1, ["the row is printed twice; the second copy skipped"]))
+    if len(toks) == n + 1:
+        for i, t in enumerate(toks):
+            if t.number:
+                out.append(Reading(toks[:i] + toks[i + 1:], COST_SKIP, [f"a stray number ({t.raw}) skipped"]))
+    return out
+
+
 def _row_readings(toks: list[Tok], n: int, expand: bool, limit: int, kinds: tuple[str, ...],
                   accept: Callable[[list[Tok]], bool] | None) -> list[Reading]:
     found = [r for r in _exact(toks, n, limit) if _fits(r.cells, kinds)]
     if len(toks) > n:
         found += [r for r in _joins(toks, n) if _fits(r.cells, kinds)]
+        found += [r for r in _skips(toks, n) if _fits(r.cells, kinds)]
     as_printed = [r for r in found if r.cost == 0]
     if not as_printed or (accept is not None and not any(accept(r.cells) for r in as_printed)):
         found += [r for r in _short(toks, n, limit, expand) if _fits(r.cells, kinds)]

@@ -105,7 +105,7 @@ def read_requests(text: str, start: int, end: int, rows: tuple[str, ...], versio
     options: dict[str, list[Reading]] = {}
     for i, (code, _s, e) in enumerate(hits):
         seg_end = hits[i + 1][1] if i + 1 < len(hits) else end
-        toks = trim_blanks(tokenize(text[e:seg_end], base=e), NCOLS, leading=False)
+        toks = trim_blanks(_cells_only(tokenize(text[e:seg_end], base=e, words=True)), NCOLS, leading=False)
         if seg_end == end:  # blank lines before the next table's heading are page furniture
             toks = trim_furniture(toks)
         label = lb.t3_label(code, version)
@@ -152,6 +152,24 @@ def read_requests(text: str, start: int, end: int, rows: tuple[str, ...], versio
                                                f"{len(cols)} cell(s) marked ambiguous", r, cols[0] if len(cols) == 1 else None))
     printed = [t.end for r in rows if r not in out.not_printed for t in out.rows[r]]
     out.end = max(printed) if printed else start
+    return out
+
+
+#: A number glued to one of these on its right is a figure of a sentence ("73件", "2023年"), not a cell.
+_COUNTER_RE = re.compile(r"^[年月日件个项条人次名余类%]")
+
+
+def _cells_only(toks: list[Tok]) -> list[Tok]:
+    """The tokens that can be cells: words dropped, and numbers of a sentence that strayed into the
+    table (a note "注：其中予以公开73件…", a footnote with dates) with them."""
+    out = []
+    for i, t in enumerate(toks):
+        if t.word:
+            continue
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        if t.number and nxt is not None and nxt.word and nxt.end - len(nxt.text) == t.end and _COUNTER_RE.match(nxt.text):
+            continue
+        out.append(t)
     return out
 
 
