@@ -36,6 +36,13 @@ class Table4:
     printed: bool = True
 
 
+def not_printed_appeals(at: int, why: str = "the report prints no table 四") -> Table4:
+    """Table 四 with every cell not printed (a report stating in words that nothing happened)."""
+    blank = [Tok("", True, True, "", False, at) for _ in range(NCELLS)]
+    return Table4(blank, notes=[("R-PARSE-NOT-PRINTED", f"{why}; its cells are read as not printed", None, None)],
+                  end=at, printed=False)
+
+
 def _header_word(word: str) -> bool:
     return all(ch in lb.T4_HEADER_CHARS for ch in word)
 
@@ -99,16 +106,16 @@ def read_appeals(text: str, start: int, name: str, *, expand: bool = False) -> T
     else:
         if not started and len(pending) >= NCELLS:
             toks = pending
-        elif not readings(toks, NCELLS):  # the document ends inside the table: a truncated page
+        elif not readings(toks, NCELLS) and not lb.AFTER_T4_RE.search(text, start):
+            # the document ends inside the table: a truncated page (a report that goes on to its
+            # sections 五/六 printed table 四 as a sentence, or not at all)
             raise IngestError(name, f"table 四 is incomplete: {sum(1 for t in toks if t.number)} of its 15 numbers "
                                     f"found before the document ends")
     while len(toks) > NCELLS and toks[-1].blank:
         toks.pop()
     found = sum(1 for t in toks if t.number)
     if not found and len(toks) < NCELLS:
-        blank = [Tok("", True, True, "", False, start) for _ in range(NCELLS)]
-        return Table4(blank, notes=[("R-PARSE-NOT-PRINTED", "table 四 prints no numbers; its cells are read as not "
-                                                            "printed", None, None)], end=start, printed=False)
+        return not_printed_appeals(start, "table 四 prints no numbers")
     sums = forms()
     opts = row_readings(toks, NCELLS, expand=expand,
                         accept=lambda cells: all(_holds(f, cells) for f in sums))

@@ -118,6 +118,9 @@ T4_START_RE = re.compile(rf"{spaced('行政')}\s*(?:法\s*)?{spaced('复议')}")
 #: Characters of table 四's header (a text chunk made of these does not end the table).
 T4_HEADER_CHARS = frozenset("行政复议诉讼未经直接起后结果维持纠正其他尚审总计()、:一二三四五六七八九十#|-")
 
+#: Headings of sections 五 and 六: a document that prints them did not end inside table 四.
+AFTER_T4_RE = re.compile(rf"{_NUMERAL}(?:{spaced('存在的主要问题')}|{spaced('其他需要报告的事项')})")
+
 #: Heading of section 六 (the other sections are found by position, see ``sections``).
 OTHER_MATTERS_RE = re.compile(rf"(?:{_NUMERAL})?{spaced('其他需要报告的事项')}")
 

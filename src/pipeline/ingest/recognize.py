@@ -26,7 +26,7 @@ from functools import cache
 from pipeline import forms
 from pipeline import vocabulary as voc
 from pipeline.ingest import labels as lb
-from pipeline.ingest.appeals_table import read_appeals
+from pipeline.ingest.appeals_table import not_printed_appeals, read_appeals
 from pipeline.ingest.document import locate, normalise
 from pipeline.ingest.errors import IngestError
 from pipeline.ingest.meta import extract_meta
@@ -73,7 +73,11 @@ def parse_text(text: str, name: str) -> ParsedReport:
     """:func:`parse_lines` for text already normalised by :func:`pipeline.ingest.document.normalise`."""
     reg = locate(text, name)
     end = len(text)
-    t3_start, t4_start = (end if reg.t3 is None else reg.t3), (end if reg.t4 is None else reg.t4)
+    after = lb.AFTER_T4_RE.search(text, reg.t3) if reg.t3 is not None and reg.t4 is None else None
+    # no table 四 anchor, but the report goes on to its sections 五/六: table 四 is not printed
+    t4_missing_at = after.start() if after else None
+    t3_start = end if reg.t3 is None else reg.t3
+    t4_start = reg.t4 if reg.t4 is not None else (t4_missing_at if t4_missing_at is not None else end)
     version, split_other, layout_notes = detect_version(text[reg.t2: t3_start], text[t3_start: t4_start])
     single_other = version == "v2021" and not split_other
     narrative = text[: reg.t2]
@@ -90,11 +94,11 @@ def parse_text(text: str, name: str) -> ParsedReport:
     t3_rows = _rows("requests", "v2021") if split_other else _rows("requests", version, single_other=True)
     t3 = read_requests(text, reg.t3, t4_start, t3_rows, version, single_other=single_other or not split_other,
                        expand=expand, previous=previous)
-    if reg.t4 is None:
+    if reg.t4 is None and t4_missing_at is None:
         if t3.missing:
             raise _truncated(name, "requests", t3.missing, version)
         raise IngestError(name, "table 四 (政府信息公开行政复议、行政诉讼情况) not found: the document ends after table 三")
-    t4 = read_appeals(text, reg.t4, name, expand=expand)
+    t4 = read_appeals(text, reg.t4, name, expand=expand) if reg.t4 is not None else not_printed_appeals(t4_start)
 
     report = ParsedReport(version)
     for rule, message in layout_notes:
@@ -147,7 +151,7 @@ def parse_text(text: str, name: str) -> ParsedReport:
         report.note("R-PARSE-LAYOUT", message, table, row, col)
 
     report.meta = extract_meta(text, reg.t2)
-    report.sections = extract_sections(text, reg.t2, max(t4.end, reg.t4))
+    report.sections = extract_sections(text, reg.t2, max(t4.end, t4_start))
     return report
 
 
