@@ -16,7 +16,7 @@ from functools import cache
 from pipeline import vocabulary as voc
 from pipeline.ingest import labels as lb
 from pipeline.ingest.errors import IngestError
-from pipeline.ingest.numbers import Tok, cell_value, readings, tokenize
+from pipeline.ingest.numbers import Tok, cell_value, readings, shown, tokenize
 from pipeline.ingest.reading import Reading, row_readings
 from pipeline.ingest.search import Form, choose
 
@@ -121,15 +121,14 @@ def read_appeals(text: str, start: int, name: str, *, expand: bool = False) -> T
                         accept=lambda cells: all(_holds(f, cells) for f in sums))
     if not opts:
         blank = [Tok("", True, True, "", False, start) for _ in range(NCELLS)]
-        shown = " ".join(t.raw or "·" for t in toks)
-        return Table4(blank, notes=[("R-PARSE-UNREAD", f"table 四: its printed numbers ({shown}) cannot be read as "
-                                                       f"15 cells; left blank", None, None)], end=toks[-1].end, printed=False)
+        return Table4(blank, notes=[("R-PARSE-UNREAD", f"table 四: its printed numbers ({shown(toks)}) cannot be "
+                                                       f"read as 15 cells; left blank", None, None)], end=toks[-1].end)
     choice = choose({"t4": opts}, forms(), plausibility=lambda _r, v: _plausibility(v))
     reading: Reading = choice.chosen["t4"]
     out = Table4(reading.cells, end=reading.cells[-1].end)
     if reading.repairs:
-        shown = "|".join(t.text or "·" for t in reading.cells)
-        out.notes.append(("R-PARSE-REPAIRED", f"table 四: {'; '.join(reading.repairs)} (read as {shown})", None, None))
+        read_as = "|".join(t.text or "·" for t in reading.cells)
+        out.notes.append(("R-PARSE-REPAIRED", f"table 四: {'; '.join(reading.repairs)} (read as {read_as})", None, None))
     out.candidates = {i: c for (_r, i), c in choice.candidates.items()}
     if choice.tied:
         out.notes.append(("R-PARSE-AMBIGUOUS", f"table 四: {choice.tied['t4']} readings fit R-T4-SUM equally; "

@@ -66,6 +66,12 @@ def trim_blanks(toks: list[Tok], n: int, *, leading: bool = True) -> list[Tok]:
     return toks
 
 
+def shown(toks: list[Tok], limit: int = 60) -> str:
+    """The printed tokens of a row for a message, cut at ``limit`` characters."""
+    text = " ".join(t.raw or "·" for t in toks)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def trim_furniture(toks: list[Tok]) -> list[Tok]:
     """``toks`` without the empty lines that end a table region (the nbsp line a page prints between
     a table and the next heading): no cell of the last row."""

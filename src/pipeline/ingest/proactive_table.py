@@ -22,7 +22,7 @@ from functools import cache
 
 from pipeline import vocabulary as voc
 from pipeline.ingest import labels as lb
-from pipeline.ingest.numbers import Tok, tokenize, trim_blanks, trim_furniture
+from pipeline.ingest.numbers import Tok, shown, tokenize, trim_blanks, trim_furniture
 from pipeline.ingest.reading import Reading, row_readings
 from pipeline.ingest.search import Form, Values, choose
 
@@ -109,8 +109,8 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
         prose = _prose(toks, e)
         segs.setdefault(code, []).append((row, prose, header))
         if any(t.number for t in rest) and not prose:
-            shown = " ".join(t.raw for t in rest if not t.blank)
-            out.notes.append(("R-PARSE-SKIPPED", f"table 二: a row the template does not have ({shown}) ignored",
+            out.notes.append(("R-PARSE-SKIPPED", f"table 二: a row the template does not have "
+                                                 f"({shown([t for t in rest if not t.blank])}) ignored",
                               code, None))
 
     rows: dict[str, list[Tok]] = {}
@@ -154,10 +154,9 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
         kinds = tuple(voc.value_kind("proactive", c) for c in cols)
         opts = row_readings(toks, len(cols), expand=expand, kinds=kinds) if toks else []
         if not opts:
-            out.notes.append(("R-PARSE-UNREAD", f"table 二 row {label}: its printed numbers "
-                                                f"({' '.join(t.raw or '·' for t in toks)}) cannot be read as "
-                                                f"{len(cols)} cells; left blank", code, None))
-            out.not_printed |= {(code, i) for i in range(len(full))}
+            out.notes.append(("R-PARSE-UNREAD", f"table 二 row {label}: its printed numbers ({shown(toks)}) cannot "
+                                                f"be read as {len(cols)} cells; left blank", code, None))
+            out.rows[code] = [Tok("", True, True, "", False, start) for _ in full]
             continue
         if len(opts) > 1 and figures is None:
             figures = _narrative_figures(narrative)
@@ -178,18 +177,18 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
             missing = "、".join(voc.label("proactive", "col", c, version) for c in full if c not in index)
             out.notes.append(("R-PARSE-NOT-PRINTED", f"table 二 row {label}: the block prints no column {missing}; "
                                                      f"read as not printed", code, None))
-        shown = "|".join(t.text or "·" for t in reading.cells)
+        read_as = "|".join(t.text or "·" for t in reading.cells)
         if reading.repairs:
             out.notes.append(("R-PARSE-REPAIRED", f"table 二 row {label}: {'; '.join(reading.repairs)} "
-                                                  f"(read as {shown})", code, None))
+                                                  f"(read as {read_as})", code, None))
         for (_r, i), cands in choice.candidates.items():
             out.candidates[(code, full.index(cols[i]))] = cands
         if choice.tied:
             out.notes.append(("R-PARSE-AMBIGUOUS", f"table 二 row {label}: {choice.tied[code]} readings remain (no "
-                                                   f"identity constrains this table); kept {shown}, cells marked "
+                                                   f"identity constrains this table); kept {read_as}, cells marked "
                                                    f"ambiguous", code, None))
         elif len(opts) > 1 and reading.cost == 0 and not toks_fixed(toks):
-            out.notes.append(("R-PARSE-REPAIRED", f"table 二 row {label}: run-together digits read as {shown} "
+            out.notes.append(("R-PARSE-REPAIRED", f"table 二 row {label}: run-together digits read as {read_as} "
                                                   f"(settled by the narrative or last year's report)", code, None))
     for code in out.missing:
         out.rows[code] = [Tok("", True, True, "", False, start) for _ in layout[code]]

@@ -102,7 +102,8 @@ def parse_text(text: str, name: str) -> ParsedReport:
 
     report = ParsedReport(version)
     for rule, message in layout_notes:
-        report.note(rule, message)
+        single_row = "（六）" in message
+        report.note(rule, message, "requests" if single_row else "proactive", "other" if single_row else None)
     t4_rows, t4_cols = _rows("appeals", version), _cols("appeals", version)
     t3_cols = _cols("requests", version)
     for table, notes in (("proactive", t2.notes), ("requests", t3.notes)):

@@ -23,7 +23,7 @@ from functools import cache
 
 from pipeline import vocabulary as voc
 from pipeline.ingest import labels as lb
-from pipeline.ingest.numbers import Tok, cell_value, tokenize, trim_blanks, trim_furniture
+from pipeline.ingest.numbers import Tok, cell_value, shown, tokenize, trim_blanks, trim_furniture
 from pipeline.ingest.reading import Reading, row_readings
 from pipeline.ingest.search import Form, choose
 
@@ -122,9 +122,7 @@ def read_requests(text: str, start: int, end: int, rows: tuple[str, ...], versio
         opts = row_readings(toks, NCOLS, expand=expand, accept=_row_total)
         if not opts:
             out.notes.append(("R-PARSE-UNREAD", f"table 三 row {label}: its printed numbers "
-                                                f"({' '.join(t.raw or '·' for t in toks)}) cannot be read as 7 cells; "
-                                                f"left blank", code, None))
-            out.not_printed.add(code)
+                                                f"({shown(toks)}) cannot be read as 7 cells; left blank", code, None))
             options[code] = [Reading(_blank_row(e))]
             continue
         options[code] = opts
