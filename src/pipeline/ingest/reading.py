@@ -291,7 +291,7 @@ def _skips(toks: list[Tok], n: int) -> list[Reading]:
     """Readings without one stray number (a page number, a figure of a sentence) — or, for a row
     printed twice, without its second copy."""
     out = []
-    if len(toks) == 2 * n and [t.text for t in toks[:n]] == [t.text for t in toks[n:]]:
+    if n >= 3 and len(toks) == 2 * n and [t.text for t in toks[:n]] == [t.text for t in toks[n:]]:
         out.append(Reading(list(toks[:n]), 1, ["the row is printed twice; the second copy skipped"]))
     if len(toks) == n + 1:
         for i, t in enumerate(toks):
