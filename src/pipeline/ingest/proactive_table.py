@@ -89,6 +89,10 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
     marks.sort()
     segs: dict[str, list[tuple[list[Tok], bool, str]]] = {}
     loose: list[Tok] = []
+    # numbers under a block that follow a word no label matches ("行政许司 12356": a misprinted label),
+    # by the block's caption numeral: they stand in for a row of that block the labels do not find
+    orphans: dict[str, list[tuple[str, list[Tok]]]] = {}
+    block = ""
     bounds = [(start, start, None), *marks]
     caption_end: int | None = None
     header = ""
@@ -99,7 +103,14 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
         if seg_end == end:  # blank lines before the next table's heading are page furniture
             toks = trim_furniture(toks)
         if code is None:
-            loose += [t for i, t in enumerate(toks) if t.number and not _in_sentence(toks, i)]
+            if i:
+                block = _numeral(text[_s:e])
+                word_then_numbers = _orphan_rows(toks)
+                orphans.setdefault(block, []).extend(word_then_numbers)
+                taken = {id(t) for _w, ts in word_then_numbers for t in ts}
+                loose += [t for k, t in enumerate(toks) if t.number and not _in_sentence(toks, k) and id(t) not in taken]
+            else:
+                loose += [t for k, t in enumerate(toks) if t.number and not _in_sentence(toks, k)]
             caption_end = e if i else None
             continue
         if caption_end is not None:
@@ -109,6 +120,7 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
         prose = _prose(toks, e)
         segs.setdefault(code, []).append((row, prose, header))
         if any(t.number for t in rest) and not prose:
+            orphans.setdefault(block, []).extend(_orphan_rows(rest))
             out.notes.append(("R-PARSE-SKIPPED", f"table 二: a row the template does not have "
                                                  f"({shown([t for t in rest if not t.blank])}) ignored",
                               code, None))
@@ -118,6 +130,12 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
     for code, cols in layout.items():
         cands = segs.get(code)
         label = voc.label("proactive", "row", code, version)
+        stand_in = None if cands else _stand_in(code, cols, version, orphans)
+        if stand_in is not None:
+            word, toks = stand_in
+            cands = [(toks, False, "")]
+            out.notes.append(("R-PARSE-REPAIRED", f"table 二 row {label}: its label is not recognised; the numbers "
+                                                  f"after 「{word[:20]}」 in its block are read as the row", code, None))
         if not cands:
             out.missing.append(code)
             out.not_printed |= {(code, i) for i in range(len(cols))}
@@ -214,6 +232,46 @@ def _fewer_columns(toks: list[Tok], printed: tuple[str, ...], cols: tuple[str, .
     # the row reads in them only by a dearer repair than one join
     mine = cost(printed)
     return printed if mine <= cost(cols) + 1 and mine != float("inf") else cols
+
+
+_CAPTION_NUMERAL_RE = re.compile(r"\(\s*([一二三四五六七八九十]+)\s*\)")
+
+
+def _numeral(caption: str) -> str:
+    m = _CAPTION_NUMERAL_RE.search(caption)
+    return m.group(1) if m else ""
+
+
+def _orphan_rows(toks: list[Tok]) -> list[tuple[str, list[Tok]]]:
+    """(word, the numbers after it) for each word that is followed by numbers: a row whose label no
+    pattern matched. Header words have no numbers after them, so they give nothing."""
+    out: list[tuple[str, list[Tok]]] = []
+    for i, t in enumerate(toks):
+        if not t.word or t.text.startswith("("):
+            continue
+        nums: list[Tok] = []
+        for u in toks[i + 1:]:
+            if u.word:
+                break
+            nums.append(u)
+        if any(u.number for u in nums):
+            out.append((t.text, nums))
+    return out
+
+
+def _stand_in(code: str, cols: tuple[str, ...], version: str,
+              orphans: dict[str, list[tuple[str, list[Tok]]]]) -> tuple[str, list[Tok]] | None:
+    """The orphan row of ``code``'s block that can be its row: the block's only one, with as many
+    cells as the row has columns."""
+    block = next((b for b in voc.PROACTIVE_LAYOUT[version] if code in b.rows), None)
+    if block is None:
+        return None
+    candidates = orphans.get(_numeral(block.caption.replace("（", "(").replace("）", ")")), [])
+    fitting = [(w, ts) for w, ts in candidates if len(ts) == len(cols)]
+    if len(fitting) != 1:
+        return None
+    orphans[_numeral(block.caption.replace("（", "(").replace("）", ")"))].remove(fitting[0])
+    return fitting[0]
 
 
 def toks_fixed(toks: list[Tok]) -> bool:
