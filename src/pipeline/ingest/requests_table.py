@@ -109,6 +109,7 @@ def read_requests(text: str, start: int, end: int, rows: tuple[str, ...], versio
         if seg_end == end:  # blank lines before the next table's heading are page furniture
             toks = trim_furniture(toks)
         label = lb.t3_label(code, version)
+        toks = _take_unlabelled(code, toks, rows, found, options, out, version)
         if not any(t.number for t in toks):
             if toks and all(t.blank for t in toks):
                 options[code] = [Reading(toks if len(toks) == NCOLS else _blank_row(e))]
@@ -151,6 +152,28 @@ def read_requests(text: str, start: int, end: int, rows: tuple[str, ...], versio
     printed = [t.end for r in rows if r not in out.not_printed for t in out.rows[r]]
     out.end = max(printed) if printed else start
     return out
+
+
+def _take_unlabelled(code: str, toks: list[Tok], rows: tuple[str, ...], found: set[str],
+                     options: dict[str, list[Reading]], out: Table3, version: str) -> list[Tok]:
+    """A row printing k × 7 cells followed by k − 1 rows whose labels are not found (a misprinted
+    label, "上年结专"): the extra sevens are those rows, in template order. Returns this row's cells."""
+    explicit = [t for t in toks if t.fixed or t.alone or t.blank]
+    if len(toks) < 2 * NCOLS or len(explicit) != len(toks) or len(toks) % NCOLS:
+        return toks
+    k = len(toks) // NCOLS
+    following = rows[rows.index(code) + 1: rows.index(code) + k]
+    if len(following) != k - 1 or any(r in found for r in following):
+        return toks
+    for j, r in enumerate(following, start=1):
+        chunk = toks[j * NCOLS:(j + 1) * NCOLS]
+        options[r] = row_readings(chunk, NCOLS) or [Reading(chunk)]
+        found.add(r)
+        out.missing.remove(r)
+        out.notes.append(("R-PARSE-REPAIRED", f"table 三 row {lb.t3_label(r, version)}: its label is not "
+                                              f"recognised; the seven numbers after row {lb.t3_label(code, version)} "
+                                              f"are read as the row", r, None))
+    return toks[:NCOLS]
 
 
 #: A number glued to one of these on its right is a figure of a sentence ("73件", "2023年"), not a cell.
