@@ -105,7 +105,11 @@ def read_requests(text: str, start: int, end: int, rows: tuple[str, ...], versio
     options: dict[str, list[Reading]] = {}
     for i, (code, _s, e) in enumerate(hits):
         seg_end = hits[i + 1][1] if i + 1 < len(hits) else end
-        toks = trim_blanks(_cells_only(tokenize(text[e:seg_end], base=e, words=True)), NCOLS, leading=False)
+        toks, prose = _cells_only(tokenize(text[e:seg_end], base=e, words=True))
+        toks = trim_blanks(toks, NCOLS, leading=False)
+        if prose:
+            out.notes.append(("R-PARSE-SKIPPED", f"table 三 row {lb.t3_label(code, version)}: figures of a sentence "
+                                                 f"inside the table ({shown(prose)}) are not cells", code, None))
         if seg_end == end:  # blank lines before the next table's heading are page furniture
             toks = trim_furniture(toks)
         label = lb.t3_label(code, version)
@@ -180,18 +184,19 @@ def _take_unlabelled(code: str, toks: list[Tok], rows: tuple[str, ...], found: s
 _COUNTER_RE = re.compile(r"^[年月日件个项条人次名余类%]")
 
 
-def _cells_only(toks: list[Tok]) -> list[Tok]:
-    """The tokens that can be cells: words dropped, and numbers of a sentence that strayed into the
-    table (a note "注：其中予以公开73件…", a footnote with dates) with them."""
-    out = []
+def _cells_only(toks: list[Tok]) -> tuple[list[Tok], list[Tok]]:
+    """(the tokens that can be cells, the figures of a sentence dropped): words go, and numbers of a
+    sentence that strayed into the table (a note "注：其中予以公开73件…", a footnote with dates)."""
+    out, prose = [], []
     for i, t in enumerate(toks):
         if t.word:
             continue
         nxt = toks[i + 1] if i + 1 < len(toks) else None
         if t.number and nxt is not None and nxt.word and nxt.end - len(nxt.text) == t.end and _COUNTER_RE.match(nxt.text):
+            prose.append(t)
             continue
         out.append(t)
-    return out
+    return out, prose
 
 
 def _row_total(cells: list[Tok]) -> bool:
