@@ -245,6 +245,7 @@ def _report(version: str, found: dict, meta_values: dict, warnings: list[str], n
         entry = found.get((table, row))
         if entry is None:
             missing[(table, row)] = None
+            cells.append(Cell(table, row, col, None, "", False, "not_printed"))
             continue
         sheet, r, values = entry
         c, raw_value = values[voc.row_cols(table, version, row).index(col)]
@@ -254,13 +255,18 @@ def _report(version: str, found: dict, meta_values: dict, warnings: list[str], n
             where = f"sheet {sheet!r} cell {get_column_letter(c)}{r}, {voc.cell_label(table, row, col, version)} ({table}/{row}/{col})"
             raise IngestError(name, f"{where}: {e}") from None
         cells.append(Cell(table, row, col, value, raw))
+    meta, sections = _meta(meta_values, name)
+    report = ParsedReport(version, meta, cells, [], sections)
+    for w in warnings:  # found while reading the sheets
+        report.note("R-PARSE-LAYOUT" if "no machine codes" in w else "R-PARSE-SKIPPED", w)
     for table, row in missing:
-        warnings.append(f"xlsx: row {voc.label(table, 'row', row, version)} ({table}/{row}) not found; its cells are missing")
+        report.note("R-PARSE-NOT-PRINTED", f"xlsx: row {voc.label(table, 'row', row, version)} ({table}/{row}) not "
+                                           f"found; its cells are read as not printed", table, row)
     rows = {(t, r) for t, r, _ in keys}
     for table, row in (k for k in found if k not in rows):
-        warnings.append(f"xlsx: row {table}/{row} does not belong to template {version}; ignored")
-    meta, sections = _meta(meta_values, name)
-    return ParsedReport(version, meta, cells, warnings, sections)
+        report.note("R-PARSE-SKIPPED", f"xlsx: row {table}/{row} does not belong to template {version}; ignored",
+                    table, row)
+    return report
 
 
 def coerce(v: Any, table: str, col: str) -> tuple[Number | None, str]:
