@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
@@ -124,9 +125,14 @@ def test_the_demo_agency_with_its_own_report_passes_the_submission_checks(tmp_pa
 
 
 def test_only_a_database_that_is_away_is_worth_a_retry():
-    dropped = sa_exc.OperationalError("select 1", {}, Exception("server closed the connection unexpectedly"))
+    # Decided by the driver's codes (SQLSTATE, SQLite result code), never by words: tests/test_transient.py.
+    dropped = sa_exc.OperationalError("select 1", {}, Exception("server closed the connection unexpectedly"),
+                                      connection_invalidated=True)
     assert is_transient(dropped)
-    assert is_transient(sa_exc.OperationalError("insert", {}, Exception("database is locked")))
+    locked = sqlite3.OperationalError("database is locked")
+    locked.sqlite_errorcode = 5  # SQLITE_BUSY
+    assert is_transient(sa_exc.OperationalError("insert", {}, locked))
+    assert not is_transient(sa_exc.OperationalError("insert", {}, Exception("database is locked")))
     assert not is_transient(sa_exc.IntegrityError("insert", {}, Exception("duplicate key")))
     assert not is_transient(ValueError("bad cell"))
     assert not is_transient(None)
