@@ -143,5 +143,7 @@ def _check_value(value: Any, kind: str, where: str, fail: Callable[[str, str], I
         return
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise fail(where, f"value must be a number or null, found {value!r}")
-    if kind in ("count", "signed_count") and not float(value).is_integer():
+    if kind in ("count", "signed_count") and isinstance(value, float) and not value.is_integer():
         raise fail(where, f"value {value!r} must be a whole number")
+    if isinstance(value, int) and abs(value) >= 10**18:
+        raise fail(where, f"value has {len(str(abs(value)))} digits: no count is that large")
