@@ -29,6 +29,7 @@ from pipeline.annual import AgencyOutcome
 from pipeline.batch import Batch, make_batches
 from pipeline.ops import OpsError, rerun
 from pipeline.ops.corrections import corrections_path, load_corrections
+from pipeline.ops.guards import check_drop_folder, check_year
 from pipeline.ops.rerun import default_year
 from pipeline.plainrun import plan_year
 from pipeline.publish import PublishedDistrict, publish_district
@@ -121,6 +122,10 @@ def annual_run(year: int | None = None, districts: list[str] | None = None, subm
     year = year or default_year()
     if policy not in ("strict", "lenient"):
         return Failed(message=f"unknown policy {policy!r}: use strict or lenient")
+    try:
+        check_year(year)
+    except OpsError as e:
+        return Failed(message=str(e))
     url = warehouse_url or settings.warehouse_url
     registry = load_registry(settings.config_dir)  # once per run: tasks get the District they need
     codes = list(dict.fromkeys(districts or registry.districts))
@@ -142,7 +147,11 @@ def annual_run(year: int | None = None, districts: list[str] | None = None, subm
             return Completed(message=f"nothing to re-run for {year}: no failed agency / 没有需要重跑的机关")
         logger.info("re-run of %d agencies (%s) in %s, drop folder %s", len(only), ", ".join(only[:20]),
                     ", ".join(codes), sub_dir)
+    jobs = plan_year(registry, sub_dir, year, codes)
+    if only is not None:
+        jobs = [j for j in jobs if j.agency_id in set(only)]
     try:
+        check_drop_folder(sub_dir, year, jobs)  # every agency missing: alert, do not "succeed"
         corrections = load_corrections(corrections_path(sub_dir, year), year)
     except OpsError as e:
         return Failed(message=str(e))
@@ -151,17 +160,14 @@ def annual_run(year: int | None = None, districts: list[str] | None = None, subm
     logger.info("run %s: year %s, %d districts, submissions %s, policy %s, batches of ≤%d, %d workers", run_id, year,
                 len(codes), sub_dir, policy, settings.batch_size, settings.workers)
     try:
-        return _run_batches(logger, settings, registry, codes, sub_dir, year, url, run_id, policy, only, corrections)
+        return _run_batches(logger, settings, registry, jobs, year, url, run_id, policy, corrections)
     except BaseException:
         # Whatever raised, the run is closed in the ledger (never left "running"), then the error propagates.
         finish_run(url, run_id, "failed")
         raise
 
 
-def _run_batches(logger, settings, registry, codes, sub_dir, year, url, run_id, policy, only=None, corrections=None):
-    jobs = plan_year(registry, sub_dir, year, codes)
-    if only is not None:
-        jobs = [j for j in jobs if j.agency_id in set(only)]
+def _run_batches(logger, settings, registry, jobs, year, url, run_id, policy, corrections=None):
     batches = make_batches(jobs, settings.batch_size)
     pending = {}  # district → batches not yet done
     for b in batches:

@@ -44,6 +44,7 @@ class AgencyJob:
     path: Path | None
     problem: str | None = None  # set when the drop folder is ambiguous for this agency
     aliases: tuple[str, ...] = ()  # other registered names of the agency (the report may carry one)
+    likely: Path | None = None  # no file of its own: an unmatched file that is probably its submission
 
 
 @dataclass(slots=True)
@@ -92,7 +93,20 @@ def plan_district(registry: Registry, submissions_dir: Path, year: int, district
             problem = "more than one submission in the drop folder: " + ", ".join(p.name for p in paths) + "; keep one"
         jobs.append(AgencyJob(district.code, year, a.id, a.name, paths[0] if len(paths) == 1 else None, problem,
                               a.aliases))
-    return RunPlan(jobs, [s for s in files if s.agency is None])
+    unregistered = [s for s in files if s.agency is None]
+    if unregistered:  # a near-miss name (330803-finance (1).txt) is named instead of a bare "missing"
+        from dataclasses import replace
+
+        from pipeline.ops.guards import likely_submission
+
+        taken: set[str] = set()
+        for i, j in enumerate(jobs):
+            if j.path is None and not j.problem:
+                hit = likely_submission(j.agency_id, [s.path for s in unregistered], taken)
+                if hit is not None:
+                    taken.add(hit.name)
+                    jobs[i] = replace(j, likely=hit)
+    return RunPlan(jobs, unregistered)
 
 
 def process_agency(job: AgencyJob, *, run_id: str, warehouse_url: str, policy: str = "strict") -> AgencyOutcome:

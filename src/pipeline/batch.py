@@ -114,7 +114,9 @@ def process_batch(batch: Batch, *, run_id: str, warehouse_url: str, policy: str 
         if job.problem:
             fail(job, FAILED, job.problem)
         elif job.path is None:
-            fail(job, MISSING, "no submission in the drop folder")
+            fail(job, MISSING, "no submission in the drop folder" + (
+                f"; likely submission / 疑似报送文件: {job.likely.name} — rename it to {job.agency_id}{job.likely.suffix.lower()}"
+                if job.likely else ""))
         else:
             todo.append(job)
     previous = previous_reports(engine, [j.agency_id for j in todo], year)

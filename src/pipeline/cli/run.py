@@ -23,6 +23,14 @@ def run_cmd(
 
     settings = get_settings()
     # Cheap checks first, so a typo fails in a second with one line, not after starting Prefect.
+    from pipeline.ops import OpsError
+    from pipeline.ops.guards import check_year
+
+    try:
+        check_year(year)
+    except OpsError as e:
+        console.print(f"[red]{e}[/red]")
+        raise typer.Exit(2) from None
     try:
         registry = load_registry(settings.config_dir)
     except RegistryError as e:
