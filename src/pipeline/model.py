@@ -7,7 +7,7 @@ Every input form (page text, HTML, PDF, Markdown, DOCX, XLSX, JSON) is read into
      "meta": {"agency", "year", "title", "published_on", "index_no"},
      "cells": [{"table", "row", "col", "value", "raw", "ambiguous", "status", "candidates"}, ...],
      "warnings": [str, ...],
-     "notes": [{"rule", "table", "row", "col", "message"}, ...],
+     "notes": [{"rule", "table", "row", "col", "message", "message_zh"}, ...],
      "sections": {"overview", "problems", "other_matters"}}
 
 Every cell of the detected template comes back, with a ``status``:
@@ -94,6 +94,7 @@ class ParseNote:
     table: str | None = None
     row: str | None = None
     col: str | None = None
+    message_zh: str = ""  # the same in Chinese, for the clerk ("" where there is none)
 
 
 @dataclass(slots=True)
@@ -167,7 +168,7 @@ class ParsedReport:
         ]
         sections = {k: (d.get("sections") or {}).get(k, "") or "" for k in voc.NARRATIVE_SECTIONS}
         notes = [ParseNote(n.get("rule", "R-PARSE-LAYOUT"), n.get("message", ""), n.get("table"), n.get("row"),
-                           n.get("col")) for n in d.get("notes") or [] if isinstance(n, dict)]
+                           n.get("col"), n.get("message_zh") or "") for n in d.get("notes") or [] if isinstance(n, dict)]
         return cls(d["template"], meta, cells, list(d.get("warnings", [])), sections, notes)
 
     @classmethod

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
+from pipeline.ingest import wording
 from pipeline.ingest.errors import IngestError
 from pipeline.ingest.recognize import PREVIOUS
 from pipeline.model import ParsedReport
@@ -72,7 +73,10 @@ def parse_bytes(data: bytes, name: str, *, form: str | None = None, previous: Pa
     module = importlib.import_module(FORMS[form])
     token = PREVIOUS.set(previous)
     try:
-        return module.parse(data, name)
+        report = module.parse(data, name)
+        for note in report.notes:  # the readers write English; the clerk reads Chinese too
+            note.message_zh = note.message_zh or wording.zh(note.message)
+        return report
     except IngestError:
         raise
     except Exception as e:  # a reader bug or a hostile file: still one clear line, never a traceback

@@ -93,6 +93,6 @@ def _finding(report: ParsedReport, note: ParseNote, cells: dict[tuple[str, str, 
         options = "、".join(fmt(v) for v in cell.candidates)
         zh += f"（读作 {fmt(cell.value)}，可能的读法：{options}），请核对原件"
         en += f" (read as {fmt(cell.value)}; candidates {', '.join(fmt(v) for v in cell.candidates)}); check the original"
-    zh += f"。解析说明：{note.message}" if note.message else "。"
+    zh += f"。解析说明：{note.message_zh or note.message}" if note.message else "。"
     en += f". Parser: {note.message}" if note.message else "."
     return make_finding(rule, version, table, row, col, None, actual, zh, en, severity="warning")
