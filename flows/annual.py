@@ -27,7 +27,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from pipeline import annual
 from pipeline.annual import AgencyOutcome
 from pipeline.batch import Batch, make_batches
-from pipeline.ops import OpsError, rerun
+from pipeline.ops import OpsError, progress, rerun
 from pipeline.ops.corrections import corrections_path, load_corrections
 from pipeline.ops.guards import check_drop_folder, check_year
 from pipeline.ops.rerun import default_year
@@ -183,6 +183,7 @@ def _run_batches(logger, settings, registry, jobs, year, url, run_id, policy, co
         batch, future = in_flight.popleft()
         got = _batch_outcomes(future, batch)
         outcomes.extend(got)
+        progress.advance(len(outcomes), len(jobs), sum(o.status == annual.FAILED for o in outcomes))
         loaded_in.update(o.district for o in got if o.status in (annual.LOADED, annual.UNCHANGED))
         for d in batch.districts:
             pending[d] -= 1
@@ -193,6 +194,7 @@ def _run_batches(logger, settings, registry, jobs, year, url, run_id, policy, co
                     logger.error("publishing %s failed: %s: %s", d, type(e).__name__, e)
                     publish_errors.append(f"{d}: {type(e).__name__}: {e}")
 
+    progress.advance(0, len(jobs), 0)
     for batch in batches:
         if len(in_flight) >= settings.batch_concurrency:
             settle()

@@ -1,6 +1,6 @@
 """Run guard rails: a year the templates do not cover and a drop folder with no file of any requested district
 stop the run (Failed, non-zero exit); a district given twice counts once; a near-miss file name is named in the
-missing agency's outcome."""
+missing agency's outcome; the run reports its progress (agencies done / total, failed so far)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.ops import OpsError
+from pipeline.ops import OpsError, progress
 from pipeline.ops.guards import check_year, likely_submission
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,8 +66,11 @@ def test_the_flow_stops_on_an_empty_drop_folder_and_a_bad_year_and_names_near_mi
     victim = next(p for p in sorted(drop.iterdir()) if p.name.startswith(agencies[-1].id))
     renamed = victim.with_name(f"{agencies[-1].id} (1){victim.suffix}")
     victim.rename(renamed)
-    state = annual_run(year=2021, districts=["330803", "330803"], submissions_dir=str(tmp_path / "drop"),
-                       warehouse_url=url, return_state=True)
+    seen: list[tuple[int, int, int]] = []
+    with progress.listen(lambda *a: seen.append(a)):  # what the command line's progress bar shows
+        state = annual_run(year=2021, districts=["330803", "330803"], submissions_dir=str(tmp_path / "drop"),
+                           warehouse_url=url, return_state=True)
+    assert seen[0] == (0, len(agencies), 0) and seen[-1] == (len(agencies), len(agencies), 0)
     result = run_summary(state)
     assert state.is_completed(), state.message
     assert len(result["outcomes"]) == len(agencies)

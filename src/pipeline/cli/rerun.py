@@ -45,11 +45,13 @@ def rerun_cmd(
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from flows.annual import annual_run, run_summary
+    from pipeline.ops import progress
 
-    state = annual_run(year=year, districts=district or None, submissions_dir=str(submissions) if submissions else None,
-                       policy=policy, warehouse_url=warehouse_url, agencies=agency or None, failed_only=failed,
-                       return_state=True)
     console = Console(soft_wrap=True)
+    with progress.bar(console):  # agencies done / total, failed so far
+        state = annual_run(year=year, districts=district or None,
+                           submissions_dir=str(submissions) if submissions else None, policy=policy,
+                           warehouse_url=warehouse_url, agencies=agency or None, failed_only=failed, return_state=True)
     result = run_summary(state)
     if result is None:
         raise fail("重跑失败", f"re-run failed: {state.message}", 1 if state.is_failed() else 0)

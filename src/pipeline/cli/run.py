@@ -51,9 +51,11 @@ def run_cmd(
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from flows.annual import annual_run, run_summary
+    from pipeline.ops import progress
 
-    state = annual_run(year=year, districts=district or None, submissions_dir=str(submissions) if submissions else None,
-                       policy=policy, warehouse_url=warehouse_url, return_state=True)
+    with progress.bar(console):  # agencies done / total, failed so far
+        state = annual_run(year=year, districts=district or None, submissions_dir=str(submissions) if submissions else None,
+                           policy=policy, warehouse_url=warehouse_url, return_state=True)
     result = run_summary(state)
     if result is None:
         console.print(f"[red]annual run failed:[/red] {state.message}")
