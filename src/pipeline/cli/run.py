@@ -15,6 +15,7 @@ def run_cmd(
     submissions: Path = typer.Option(None, "--submissions", help="Drop folder <DIR>/<year>/<district>/…; default: PIPELINE_SUBMISSIONS_DIR or ./demo/submissions."),
     policy: str = typer.Option("strict", "--policy", help="strict: an agency with any validation error is not loaded; lenient: load and record findings."),
     warehouse_url: str = typer.Option(None, "--warehouse-url", help="SQLAlchemy URL; default: PIPELINE_WAREHOUSE_URL or SQLite under PIPELINE_DATA_DIR."),
+    runner: str = typer.Option("threads", "--runner", help="threads (default) or dask: prefect-dask's DaskTaskRunner on a LocalCluster (PIPELINE_DASK_WORKERS, default 2) or PIPELINE_DASK_ADDRESS."),
 ) -> None:
     """Run the annual pipeline: ingest → validate → load every agency, then publish each district."""
     console = Console(soft_wrap=True)
@@ -25,9 +26,11 @@ def run_cmd(
     # Cheap checks first, so a typo fails in a second with one line, not after starting Prefect.
     from pipeline.ops import OpsError
     from pipeline.ops.guards import check_year
+    from pipeline.ops.runners import task_runner
 
     try:
         check_year(year)
+        chosen = task_runner(runner)
     except OpsError as e:
         console.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from None
@@ -53,8 +56,9 @@ def run_cmd(
     from flows.annual import annual_run, run_summary
     from pipeline.ops import progress
 
+    flow_ = annual_run if chosen is None else annual_run.with_options(task_runner=chosen)
     with progress.bar(console):  # agencies done / total, failed so far
-        state = annual_run(year=year, districts=district or None, submissions_dir=str(submissions) if submissions else None,
+        state = flow_(year=year, districts=district or None, submissions_dir=str(submissions) if submissions else None,
                            policy=policy, warehouse_url=warehouse_url, return_state=True)
     result = run_summary(state)
     if result is None:
