@@ -6,6 +6,8 @@
 - ``PIPELINE_SUBMISSIONS_DIR`` (default ``./demo/submissions``): the drop folder
   ``<submissions>/<year>/<district>/<agency id>.<ext>``.
 - ``PIPELINE_MAX_FILE_BYTES`` (default 50 MiB): larger submissions are refused before reading.
+- ``PIPELINE_MAX_UNPACKED_BYTES`` (default 64 MiB): a .docx/.xlsx whose XML parts unpack to more is refused
+  (a zip bomb), counted as the parts are inflated, whatever their headers claim.
 - ``PIPELINE_WORKERS`` (default: the number of CPUs): processes that parse submissions.
 - ``PIPELINE_BATCH_SIZE`` (default 500): most agencies in one batch (whole districts are packed, a larger
   district is split); ``PIPELINE_BATCH_CONCURRENCY`` (default 2): batches in flight at once (one loads
@@ -43,7 +45,8 @@ class Settings:
     config_dir: Path = field(default_factory=lambda: _path("PIPELINE_CONFIG_DIR", "config"))
     submissions_dir: Path = field(default_factory=lambda: _path("PIPELINE_SUBMISSIONS_DIR", "demo/submissions"))
     warehouse_url_env: str | None = field(default_factory=lambda: os.environ.get("PIPELINE_WAREHOUSE_URL") or None)
-    max_file_bytes: int = field(default_factory=lambda: int(os.environ.get("PIPELINE_MAX_FILE_BYTES") or 50 * 2**20))
+    max_file_bytes: int = field(default_factory=lambda: _positive("PIPELINE_MAX_FILE_BYTES", 50 * 2**20))
+    max_unpacked_bytes: int = field(default_factory=lambda: _positive("PIPELINE_MAX_UNPACKED_BYTES", 64 * 2**20))
     workers: int = field(default_factory=lambda: _positive("PIPELINE_WORKERS", os.cpu_count() or 1))
     batch_size: int = field(default_factory=lambda: _positive("PIPELINE_BATCH_SIZE", 500))
     batch_concurrency: int = field(default_factory=lambda: _positive("PIPELINE_BATCH_CONCURRENCY", 2))

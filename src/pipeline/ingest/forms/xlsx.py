@@ -28,6 +28,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from pipeline import vocabulary as voc
 from pipeline.ingest import numbers
 from pipeline.ingest.errors import IngestError
+from pipeline.ingest.forms.package import check_package
 from pipeline.model import Cell, Meta, Number, ParsedReport
 from pipeline.render.xlsx_template import META_FIELDS, PROACTIVE_SLOTS
 
@@ -72,6 +73,7 @@ def parse(data: bytes, name: str) -> ParsedReport:
 def _load(data: bytes, name: str) -> dict[str, Rows]:
     if data[:4] == OLE2:
         raise IngestError(name, "encrypted or legacy (.xls) workbook; remove the password and save as .xlsx")
+    check_package(data, name, ".xlsx")  # zip bombs, lying sizes, DOCTYPE/entities: refused before openpyxl
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError, EOFError) as e:
