@@ -37,6 +37,7 @@ from pipeline.registry import District, load_registry
 from pipeline.settings import get_settings
 from pipeline.transient import is_transient_state
 from pipeline.warehouse import get_engine
+from pipeline.warehouse.engine import mask_url
 
 #: Upper bound of the flow's task threads; the batches in flight are bounded by the settings' batch concurrency.
 MAX_THREADS = 4
@@ -127,6 +128,9 @@ def annual_run(year: int | None = None, districts: list[str] | None = None, subm
     except OpsError as e:
         return Failed(message=str(e))
     url = warehouse_url or settings.warehouse_url
+    if warehouse_url and mask_url(warehouse_url) != warehouse_url:  # Prefect stored it with the parameters
+        logger.warning("the warehouse_url parameter carries a password, and Prefect stores flow parameters: "
+                       "give the URL in PIPELINE_WAREHOUSE_URL (the worker's environment) instead")
     registry = load_registry(settings.config_dir)  # once per run: tasks get the District they need
     codes = list(dict.fromkeys(districts or registry.districts))
     sub_dir = Path(submissions_dir) if submissions_dir else settings.submissions_dir
@@ -210,7 +214,7 @@ def _run_batches(logger, settings, registry, jobs, year, url, run_id, policy, co
     _artifacts(year, run_id, counts, len(batches), published, failed, missing, publish_errors, run_dir)
     finish_run(url, run_id, "failed" if failed or publish_errors else "completed")
 
-    result = {"run_id": run_id, "counts": counts, "run_dir": str(run_dir), "warehouse_url": url,
+    result = {"run_id": run_id, "counts": counts, "run_dir": str(run_dir), "warehouse_url": mask_url(url),
               "published": [str(p.markdown) for p in published], "outcomes": [o.row() for o in outcomes]}
     if publish_errors:
         return Failed(message=f"publishing failed for {len(publish_errors)} district(s): {'; '.join(publish_errors)}",

@@ -14,6 +14,7 @@ from pathlib import Path
 from pipeline import annual
 from pipeline.annual import AgencyJob, AgencyOutcome
 from pipeline.registry import Registry, load_registry
+from pipeline.warehouse.engine import mask_url
 
 
 def plan_year(registry: Registry, submissions_dir: Path, year: int, codes: list[str]) -> list[AgencyJob]:
@@ -68,5 +69,5 @@ def run_plain(*, year: int, submissions_dir: Path, warehouse_url: str, config_di
     except BaseException:
         finish_run(engine, run_id, status="failed")
         raise
-    return {"run_id": run_id, "counts": counts, "run_dir": str(run_dir), "warehouse_url": warehouse_url,
+    return {"run_id": run_id, "counts": counts, "run_dir": str(run_dir), "warehouse_url": mask_url(warehouse_url),
             "published": [str(p.markdown) for p in published], "outcomes": [o.row() for o in outcomes]}

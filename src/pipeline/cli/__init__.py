@@ -48,4 +48,33 @@ _withdraw.register(app)
 
 
 def main() -> None:
-    app()
+    """The console script. A warehouse that fails mid-command (server gone, disk full, locked) is one line
+    naming it, password masked, exit 2 — never a driver traceback; other errors propagate."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from pipeline.warehouse.engine import WarehouseUnavailable, failure_line
+
+    try:
+        app()
+    except WarehouseUnavailable as e:
+        typer.echo(str(e), err=True)
+        raise SystemExit(2) from None
+    except SQLAlchemyError as e:
+        typer.echo(failure_line(_url_in_use(), e).replace("cannot be reached", "failed"), err=True)
+        raise SystemExit(2) from None
+
+
+def _url_in_use() -> str:
+    """The warehouse URL of this command line (``--url``/``--warehouse-url``, else the settings')."""
+    import sys
+
+    from pipeline.settings import get_settings
+
+    argv = sys.argv[1:]
+    for i, a in enumerate(argv):
+        for flag in ("--url", "--warehouse-url"):
+            if a == flag and i + 1 < len(argv):
+                return argv[i + 1]
+            if a.startswith(flag + "="):
+                return a.split("=", 1)[1]
+    return get_settings().warehouse_url

@@ -35,13 +35,15 @@ def engine_at_head(warehouse_url: str | None):
 
     from pipeline.publish.provenance import mask_url
     from pipeline.settings import get_settings
-    from pipeline.warehouse import get_engine
-    from pipeline.warehouse.engine import current_revision, head_revision
+    from pipeline.warehouse.engine import WarehouseUnavailable, current_revision, head_revision, open_warehouse
 
     url = warehouse_url or get_settings().warehouse_url
     shown = mask_url(url)
     try:
-        engine = get_engine(url)
+        engine = open_warehouse(url)  # creates nothing: a mistyped SQLite path is an error (issue 12)
+    except WarehouseUnavailable as e:
+        raise fail("无法连接数据仓库", str(e)) from None
+    try:
         current, head = current_revision(engine), head_revision()
     except (SQLAlchemyError, ValueError) as e:
         raise fail("无法连接数据仓库", f"warehouse {shown} cannot be reached: {type(e).__name__}: "

@@ -3,6 +3,9 @@
 ``upgrade`` migrates to the newest revision (the annual run does it too); ``current`` shows where the
 database is; ``check`` fails (exit 1) when the database is behind, differs from the models (``alembic
 check``) or holds facts the schema cannot vouch for (see ``integrity_problems``).
+
+``current`` and ``check`` only read: they never create a database (a mistyped SQLite path is an error).
+A warehouse that cannot be reached is one line on stderr naming its host, password masked, exit 2.
 """
 
 from __future__ import annotations
@@ -15,10 +18,25 @@ URL_HELP = "SQLAlchemy URL; default: PIPELINE_WAREHOUSE_URL or SQLite under PIPE
 db_app = typer.Typer(help="Manage the warehouse schema (Alembic migrations).", no_args_is_help=True)
 
 
-def _engine(url: str | None):
-    from pipeline.warehouse import get_engine
+def _engine(url: str | None, *, create: bool = False):
+    """(engine, masked URL); ``create``: the database may be created (upgrade), else it must exist and answer."""
+    from pipeline.warehouse.engine import WarehouseUnavailable, failure_line, get_engine, open_warehouse
 
-    engine = get_engine(url)
+    try:
+        if create:
+            engine = get_engine(url)
+            with engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+        else:
+            engine = open_warehouse(url)
+    except WarehouseUnavailable as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(2) from None
+    except Exception as e:  # the server refused, a bad URL, a directory that cannot be made
+        from pipeline.settings import get_settings
+
+        typer.echo(failure_line(url or get_settings().warehouse_url, e), err=True)
+        raise typer.Exit(2) from None
     return engine, make_url(str(engine.url)).render_as_string(hide_password=True)
 
 
@@ -27,7 +45,7 @@ def upgrade_cmd(url: str = typer.Option(None, "--url", help=URL_HELP)) -> None:
     """Migrate the warehouse to the newest schema (creates it in an empty database)."""
     from pipeline.warehouse.engine import current_revision, upgrade
 
-    engine, shown = _engine(url)
+    engine, shown = _engine(url, create=True)
     before = current_revision(engine)
     upgrade(engine)
     after = current_revision(engine)

@@ -51,7 +51,7 @@ def publish_cmd(
     from pipeline.publish.provenance import mask_url
     from pipeline.registry import RegistryError, load_registry
     from pipeline.settings import get_settings
-    from pipeline.warehouse import get_engine, sync_registry
+    from pipeline.warehouse import sync_registry
     from pipeline.warehouse.engine import current_revision, head_revision
 
     settings = get_settings()
@@ -65,8 +65,13 @@ def publish_cmd(
                                        f"(registry {settings.config_dir / 'registry.toml'}: {registry.known()})")
     url = warehouse_url or settings.warehouse_url
     shown = mask_url(url)
+    from pipeline.warehouse.engine import WarehouseUnavailable, open_warehouse
+
     try:
-        engine = get_engine(url)
+        engine = open_warehouse(url)  # publishing needs a loaded warehouse: never create one here
+    except WarehouseUnavailable as e:
+        raise _fail("无法连接数据仓库", str(e)) from None
+    try:
         current, head = current_revision(engine), head_revision()
     except (SQLAlchemyError, ValueError) as e:
         raise _fail("无法连接数据仓库", f"warehouse {shown} cannot be reached: {type(e).__name__}: "

@@ -42,7 +42,7 @@ def reconcile_cmd(
     from pipeline.publish.reconcile import KIND_ZH, TABLE_ZH, reconcile
     from pipeline.registry import RegistryError, load_registry
     from pipeline.settings import get_settings
-    from pipeline.warehouse import get_engine
+    from pipeline.warehouse.engine import WarehouseUnavailable, mask_url, open_warehouse
 
     settings = get_settings()
     try:
@@ -61,11 +61,16 @@ def reconcile_cmd(
         sys.stderr.write(f"注意：报告年度为 {report.meta.year}，与 --year {year} 不同 / note: the report says {report.meta.year}\n")
     url = warehouse_url or settings.warehouse_url
     try:
-        result = reconcile(get_engine(url), d, year, report, tables=wanted)
+        engine = open_warehouse(url)  # reads only: a mistyped path is an error, not a new database
+    except WarehouseUnavailable as e:
+        raise _fail("无法连接数据仓库", str(e)) from None
+    try:
+        result = reconcile(engine, d, year, report, tables=wanted)
     except SQLAlchemyError as e:
-        raise _fail("无法读取数据仓库", f"warehouse {url} cannot be read: {type(e).__name__}: {str(e).splitlines()[0]}") from None
+        raise _fail("无法读取数据仓库", f"warehouse {mask_url(url)} cannot be read: {type(e).__name__}: "
+                                  f"{str(e).splitlines()[0]}") from None
     if result.agencies_loaded == 0:
-        raise _fail(f"数据仓库中没有{d.name}{year}年已加载的机关", f"no loaded agency of {district} for {year} in {url}")
+        raise _fail(f"数据仓库中没有{d.name}{year}年已加载的机关", f"no loaded agency of {district} for {year} in {mask_url(url)}")
     if as_json:
         sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=1) + "\n")
     else:

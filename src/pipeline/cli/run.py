@@ -49,6 +49,19 @@ def run_cmd(
         raise typer.Exit(2)
     if not (folder / str(year)).is_dir():
         console.print(f"[yellow]no folder {folder / str(year)}: every registered agency will be reported missing[/yellow]")
+    # The warehouse answers (one line naming its host, password masked, otherwise), and its URL reaches the
+    # flow through the environment, not as a flow parameter: Prefect stores parameters, and a password with them.
+    from pipeline.warehouse.engine import failure_line, get_engine
+
+    url = warehouse_url or settings.warehouse_url
+    try:
+        with get_engine(url).connect() as conn:  # a first run may create the SQLite file: that is what run does
+            conn.exec_driver_sql("SELECT 1")
+    except Exception as e:
+        typer.echo(failure_line(url, e), err=True)
+        raise typer.Exit(2) from None
+    if warehouse_url:
+        os.environ["PIPELINE_WAREHOUSE_URL"] = warehouse_url
     # Without a Prefect server configured, Prefect starts a temporary one; give it time on a busy
     # machine, and send nothing anywhere (this runs on closed networks).
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
@@ -59,7 +72,7 @@ def run_cmd(
     flow_ = annual_run if chosen is None else annual_run.with_options(task_runner=chosen)
     with progress.bar(console):  # agencies done / total, failed so far
         state = flow_(year=year, districts=district or None, submissions_dir=str(submissions) if submissions else None,
-                           policy=policy, warehouse_url=warehouse_url, return_state=True)
+                           policy=policy, warehouse_url=None, return_state=True)
     result = run_summary(state)
     if result is None:
         console.print(f"[red]annual run failed:[/red] {state.message}")

@@ -4,7 +4,13 @@ SQLite gets the pragmas a concurrent batch job needs (WAL so readers never block
 keys on, a busy timeout) and explicit transaction control: the driver's implicit BEGIN is switched off
 so that write transactions can start with ``BEGIN IMMEDIATE`` (see :func:`write_transaction`) — two
 agencies loaded at once then queue for the write lock instead of failing with "database is locked"
-halfway through. PostgreSQL URLs are normalised to the psycopg 3 driver.
+halfway through. PostgreSQL URLs are normalised to the psycopg 3 driver, and connect with a timeout
+(``connect_timeout`` 10 s unless the URL sets one), so an unreachable server fails in seconds.
+
+Read-only commands open the warehouse with :func:`open_warehouse`: it never creates anything (a SQLite
+path that does not exist is an error, not a new empty database), checks that the database answers, and
+turns any failure into :class:`WarehouseUnavailable` — one line naming the host (or file) with the
+password masked (:func:`mask_url`, :func:`describe`).
 """
 
 from __future__ import annotations
@@ -26,6 +32,54 @@ _PG_MIGRATION_LOCK = 0x7069_7065  # "pipe"
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
+#: Seconds a PostgreSQL connection attempt may take (unless the URL sets ``connect_timeout``).
+CONNECT_TIMEOUT_S = 10
+
+
+class WarehouseUnavailable(Exception):
+    """The warehouse cannot be opened or does not answer. ``str()`` is one line, password masked."""
+
+
+def mask_url(url: str) -> str:
+    """``url`` with any password replaced by ``***`` (one that cannot be parsed is not shown at all)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy can read: show nothing secret
+        return "<unparseable warehouse URL>"
+
+
+def describe(url: str) -> str:
+    """Where the warehouse is, for messages: ``host db.example:5432, database dw, user etl`` or ``SQLite file …``."""
+    try:
+        u = make_url(url)
+    except Exception:
+        return "an unparseable warehouse URL"
+    if u.get_backend_name() == "sqlite":
+        return f"SQLite file {u.database}" if u.database and u.database != ":memory:" else "an in-memory SQLite database"
+    where = f"host {u.host or 'localhost'}:{u.port or 5432}"
+    return where + (f", database {u.database}" if u.database else "") + (f", user {u.username}" if u.username else "")
+
+
+def scrub(text: str, url: str | None) -> str:
+    """``text`` without the password of ``url`` (drivers sometimes echo the connection string)."""
+    try:
+        password = make_url(url).password if url else None
+    except Exception:
+        password = None
+    if password:
+        from urllib.parse import quote_plus
+
+        for form in {str(password), quote_plus(str(password))}:
+            text = text.replace(form, "***")
+    return text
+
+
+def failure_line(url: str, exc: BaseException) -> str:
+    """One line: the masked URL, where it is, and the first line of the driver's reason."""
+    orig = getattr(exc, "orig", None) or exc
+    reason = next((ln.strip() for ln in str(orig).splitlines() if ln.strip()), "") or type(orig).__name__
+    reason = scrub(reason, url)
+    return f"warehouse {mask_url(url)} ({describe(url)}) cannot be reached: {type(orig).__name__}: {reason}"
 
 
 def normalise_url(url: str) -> str:
@@ -70,7 +124,8 @@ def dispose_engines() -> None:
 def _create(url: str) -> Engine:
     u = make_url(url)
     if u.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        args = {} if "connect_timeout" in u.query else {"connect_timeout": CONNECT_TIMEOUT_S}
+        return create_engine(url, pool_pre_ping=True, connect_args=args)
     if u.database and u.database != ":memory:" and not u.database.startswith("file:"):
         Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": 60})
@@ -89,6 +144,38 @@ def _create(url: str) -> Engine:
         immediate = conn.get_execution_options().get("sqlite_immediate", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
+    return engine
+
+
+def open_warehouse(url: str | None = None, *, probe: bool = True) -> Engine:
+    """The engine of an existing, reachable warehouse — for commands that only read. Creates nothing.
+
+    Raises :class:`WarehouseUnavailable` (one line, password masked, naming the host or file) when the URL
+    cannot be parsed, a SQLite file does not exist, or the database does not answer ``SELECT 1``.
+    """
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    if url is None:
+        from pipeline.settings import get_settings
+
+        url = get_settings().warehouse_url
+    try:
+        u = make_url(normalise_url(url))
+    except (ArgumentError, ValueError) as e:
+        raise WarehouseUnavailable(f"warehouse URL {mask_url(url)} is not a database URL: {scrub(str(e), url)}") from None
+    if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:" and not u.database.startswith("file:"):
+        path = Path(u.database).expanduser()
+        if not path.is_file():
+            raise WarehouseUnavailable(f"warehouse {mask_url(url)}: no SQLite database at {path} (nothing was created; "
+                                       "check the path, PIPELINE_WAREHOUSE_URL or PIPELINE_DATA_DIR — "
+                                       "`pipeline db upgrade` creates a new warehouse)")
+    try:
+        engine = get_engine(url)
+        if probe:
+            with engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+    except (SQLAlchemyError, OSError, ImportError) as e:
+        raise WarehouseUnavailable(failure_line(url, e)) from None
     return engine
 
 
