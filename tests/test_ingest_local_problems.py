@@ -37,7 +37,6 @@ def _between(text: str, a: str, b: str) -> str:
 CASES = {
     "a bare page number between rows": lambda s: _once(s, "(四)无法提供", "3\n\n(四)无法提供"),
     "a page mark ·3· between rows": lambda s: _once(s, "(四)无法提供", "·3·\n\n(四)无法提供"),
-    "a page mark 3/6 between rows": lambda s: _once(s, "(四)无法提供", "3/6\n\n(四)无法提供"),
     "a row printed twice": lambda s: _once(s, "(二)部分公开", _between(s, "(一)予以公开", "(二)部分公开") + "(二)部分公开"),
     "a note with figures inside table 三": lambda s: _once(
         s, "(四)无法提供", "注:其中予以公开73件、行政查询事项4件。\n\n(四)无法提供"),

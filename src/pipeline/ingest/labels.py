@@ -134,9 +134,10 @@ V2019_MARKERS = re.compile(
 T3_SPLIT_OTHER = re.compile(rf"{spaced('逾期不补正')}|{spaced('收费通知')}|{spaced('缴纳费用')}"
                             rf"|{spaced('其他处理')}\s*[1-3]\s*[.、](?!\d)")
 
-#: Page furniture that may sit inside a table: "- 5 -", "— 4 —", "·3·", "3/6", "第 3 页 共 5 页".
+#: Page furniture that may sit inside a table: "- 5 -", "— 4 —", "·3·", "第 3 页 共 5 页" (not "3/6": in
+#: crawler text that is two cells around a not-applicable mark).
 PAGE_FOOTER_RE = re.compile(
-    r"^[ \t]*(?:[-—–－~]+[ \t]*\d{1,3}[ \t]*[-—–－~]+|[·•][ \t]*\d{1,3}[ \t]*[·•]|\d{1,3}[ \t]*/[ \t]*\d{1,3}"
+    r"^[ \t]*(?:[-—–－~]+[ \t]*\d{1,3}[ \t]*[-—–－~]+|[·•][ \t]*\d{1,3}[ \t]*[·•]"
     r"|第[ \t]*\d{1,3}[ \t]*页(?:[ \t]*[,/]?[ \t]*共[ \t]*\d{1,3}[ \t]*页)?)[ \t]*$",
     re.M,
 )

@@ -100,7 +100,8 @@ def _joins(toks: list[Tok], n: int) -> list[Reading]:
                 if NUMBER_RE.match(text) is None or (len(text) > 1 and text[0] == "0" and text[1] != "."):
                     break
                 joined.append("+".join(parts) + f" → {text}")
-            cells.append(Tok(text, False, True, note, False, end, False) if len(parts) > 1 else t)
+            # a joined number is re-assembled, not printed whole: a sign inside it is no cell's own
+            cells.append(Tok(text, False, False, note, False, end, False) if len(parts) > 1 else t)
             i += 1
         else:
             out.append(Reading(cells, extra, [f"number broken over lines joined: {', '.join(joined)}"]))
