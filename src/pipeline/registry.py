@@ -66,6 +66,26 @@ class Registry:
         return ", ".join(f"{d.code} {d.name}" for d in self.districts.values())
 
 
+def _unsafe(name: str) -> str | None:
+    """Why ``name`` cannot be a district code or agency id (they become folder and file names), or None.
+
+    A path separator, ``..``, a NUL or other control character, or a leading dot could take a published
+    folder or a drop-folder match outside its place (issue 12); anything else — quotes, ``<script>``,
+    SQL — is just text, stored and shown escaped.
+    """
+    if not name.strip():
+        return "is empty"
+    if "/" in name or "\\" in name:
+        return "holds a path separator"
+    if ".." in name:
+        return "holds '..'"
+    if name.startswith("."):
+        return "starts with a dot"
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        return "holds a control character"
+    return None
+
+
 def load_registry(config_dir: Path) -> Registry:
     """Read ``<config_dir>/registry.toml``; a clear :class:`RegistryError` on any malformed entry."""
     path = Path(config_dir) / "registry.toml"
@@ -77,12 +97,17 @@ def load_registry(config_dir: Path) -> Registry:
         raise RegistryError(f"{path}: not valid TOML: {e}") from None
     districts: dict[str, District] = {}
     for code, d in (doc.get("districts") or {}).items():
+        if why := _unsafe(str(code)):
+            raise RegistryError(f"{path}: district code {str(code)!r} {why}; use letters, digits and '-'")
         agencies = []
         seen: set[str] = set()
         for i, a in enumerate(d.get("agencies", [])):
             missing = [k for k in ("id", "name", "kind") if not a.get(k)]
             if missing:
                 raise RegistryError(f"{path}: district {code} agency #{i + 1} lacks {', '.join(missing)}")
+            if why := _unsafe(str(a["id"])):
+                raise RegistryError(f"{path}: district {code} agency id {str(a['id'])!r} {why} "
+                                    "(ids name files and folders)")
             if a["kind"] not in AGENCY_KINDS:
                 raise RegistryError(f"{path}: agency {a['id']}: kind {a['kind']!r} not one of {AGENCY_KINDS}")
             if a["id"] in seen:
