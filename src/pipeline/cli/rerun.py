@@ -42,6 +42,8 @@ def rerun_cmd(
     if failed and not agency and not failed_agencies(engine, year):
         typer.echo(f"{year}: 没有未通过的机关，无需重跑 / no failed agency in {shown}: nothing to re-run")
         return
+    if warehouse_url:  # to the flow through the environment: Prefect stores parameters (and a password with them)
+        os.environ["PIPELINE_WAREHOUSE_URL"] = warehouse_url
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from flows.annual import annual_run, run_summary
@@ -51,7 +53,7 @@ def rerun_cmd(
     with progress.bar(console):  # agencies done / total, failed so far
         state = annual_run(year=year, districts=district or None,
                            submissions_dir=str(submissions) if submissions else None, policy=policy,
-                           warehouse_url=warehouse_url, agencies=agency or None, failed_only=failed, return_state=True)
+                           agencies=agency or None, failed_only=failed, return_state=True)
     result = run_summary(state)
     if result is None:
         raise fail("重跑失败", f"re-run failed: {state.message}", 1 if state.is_failed() else 0)
