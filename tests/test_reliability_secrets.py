@@ -136,6 +136,7 @@ def test_password_appears_nowhere_after_a_real_run(tmp_path):
         assert "Annual run 2021" in p.stdout
         assert SECRET not in p.stdout + p.stderr
         assert "***" in p.stdout  # the warehouse line is shown, masked
+        assert list(home.rglob("*.db")), "Prefect's database should be under PREFECT_HOME (it is grepped too)"
         hits = _grep_tree(tmp_path, SECRET.encode())
         assert not hits, hits  # published files, run outputs, Prefect's database and logs
         engine = sa.create_engine(url)
