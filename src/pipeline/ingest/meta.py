@@ -31,7 +31,8 @@ _AGENCY_YEAR_RE = re.compile(r"^(?P<a>.*?)(?P<y>(?:19|20)\d{2})\s*年\s*度?(?P<
 _INDEX_RE = re.compile(r"索\s*引\s*号\s*[:：]?\s*([0-9A-Za-z][0-9A-Za-z\-/_.]{3,})")
 _DATE = r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})"
 _LABELLED_DATE_RE = re.compile(rf"(?:公开日期|发布日期|发布时间|成文日期|印发日期|日期)\s*[:：]?\s*{_DATE}")
-_DATE_LINE_RE = re.compile(rf"(?m)^\s*\(?\s*{_DATE}\s*日?\s*\)?\s*$")
+#: A line holding only a date. Possessive blanks, kept to the line: a line of tabs must not backtrack.
+_DATE_LINE_RE = re.compile(rf"(?m)^[ \t\u3000]*+\(?[ \t]*+{_DATE}[ \t]*+日?[ \t]*+\)?[ \t\u3000]*+$")
 #: After a date: it starts or ends a period ("2022年1月1日起至…", "1月1日—12月31日"), not a publication.
 _RANGE_AFTER_RE = re.compile(r"\s*日?\s*(?:起|至|到|止|—|–|~|～|-\s*\d)")
 #: The 条例 took effect in 2008: an earlier date on a report page is a crawler's placeholder.

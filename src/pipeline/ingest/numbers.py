@@ -239,6 +239,8 @@ def cell_value(text: str, kind: str, col: str) -> int | float | None:
         return None
     sign, digits, unit = p
     digits = digits.replace(",", "")
+    if len(digits) > 40:
+        return None  # no figure of a report has forty digits: a garbled or hostile run is no value
     neg = -1 if sign == "-" else 1
     if kind != "amount" or ("." not in digits and unit not in ("万元", "元")):
         # counts stay exact integers however long ("6.0" is 6); an amount without decimals or unit too

@@ -332,7 +332,7 @@ def _put_back(rows: dict[str, list[Tok]], short: dict[str, int], loose: list[Tok
 
 # -- narrative figures -----------------------------------------------------------------------------
 
-_FIGURE_RE = re.compile(r"(\d+)\s*[件个项]")
+_FIGURE_RE = re.compile(r"(?<!\d)(\d{1,12})\s*[件个项]")  # from the start of a run: linear on long digits
 _CLAUSE_END_RE = re.compile(r"[。;,\n]")
 _COL_WORDS: dict[str, tuple[str, ...]] = {
     "issued": ("制发", "印发", "出台", "制定"), "repealed": ("废止", "失效"), "in_force": ("现行有效",),

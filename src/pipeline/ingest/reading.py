@@ -38,6 +38,12 @@ COST_SKIP = 2
 MAX_BLANKS = 2
 MAX_JOINS = 3
 MAX_EXPANDED = 4
+#: Beyond this many digits per cell in the free runs of a row, or this many printed tokens, a row is
+#: not re-assembled (a garbled or hostile row would take long and no repair is plausible).
+MAX_RUN_DIGITS = 8
+#: A row whose print splits more than this many ways is not searched for blanks as well.
+SHORT_LIMIT = 500
+MAX_TOKENS = 64
 #: At most this many readings of one row are kept (a hostile or garbled row is not searched further).
 LIMIT = 20_000
 
@@ -181,7 +187,7 @@ def _short(toks: list[Tok], n: int, limit: int, expand: bool) -> list[Reading]:
         for expanded, cost, why in _expansions(toks, n - b - len(toks), expand):
             if len(expanded) > n - b:
                 continue
-            for r in _exact(expanded, n - b, limit):
+            for r in _exact(expanded, n - b, SHORT_LIMIT):  # a long run: too many ways to place blanks
                 for cells in _insert_blanks(r.cells, n, b):
                     repairs = why + r.repairs + ([f"{b} blank cell(s) among run-together digits"] if b else [])
                     prior = _blank_prior(cells)
@@ -228,6 +234,9 @@ def row_readings(toks: list[Tok], n: int, *, expand: bool = False, kinds: tuple[
     kinds = kinds or ("count",) * n
     if len(toks) == n and not any(t.cont for t in toks) and _fits(toks, kinds) and (accept is None or accept(toks)):
         return [Reading(list(toks))]  # the common case: the print is the row
+    if sum(len(t.text) for t in toks if not (t.fixed or t.blank)) > MAX_RUN_DIGITS * n or len(toks) > MAX_TOKENS:
+        # far more digits or tokens than any row of the template holds: read only as printed
+        return [r for r in _exact(toks, n, limit) if _fits(r.cells, kinds)][:1]
     found = []
     for variant in _line_variants(toks):
         trimmed = trim_blanks(variant, n, leading=False)
