@@ -30,6 +30,7 @@ VIEWS = {"v_active_reports", "v_active_cells", "v_proactive_wide", "v_requests_w
 def empty_url(request, tmp_path):
     """An empty database of each kind (PostgreSQL: a uniquely named one, dropped afterwards)."""
     if request.param == "sqlite":
+        (tmp_path / "empty.sqlite").touch()  # an empty database (read-only commands create none: issue 12)
         url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
         yield url
         dispose_engine(url)
