@@ -10,7 +10,8 @@ reads it (size limit, form detection, reader).
 Every file must come back parsed (possibly with notes) or rejected with ONE line that names the file.
 Parse time: at most ``BOUND_S``. A file over it is recorded with the stack at ``BOUND_S``
 (:mod:`faulthandler`); it is allowed only when that time goes in the table readers the lead owns
-(reported in ``docs/reliability.md``; pinned by the strict xfail below) — never in a form reader.
+(reported in ``docs/reliability.md``; the minimal reproductions are regression tests below) — never in a
+form reader.
 
 - ``test_fuzz_quick``: 60 mutants, every mutation, always run (~40 s on 2 cores).
 - ``test_fuzz_full``: 1,100 mutants (slow).
@@ -116,13 +117,10 @@ def test_fuzz_full(corpus_dir, tmp_path):
     _assert_handled(f)
 
 
-@pytest.mark.xfail(strict=True, reason="parser defect reported to the lead (docs/reliability.md): "
-                                       "quadratic time on a whitespace line, exponential readings of long "
-                                       "digit runs and of bracketed numbers")
 @pytest.mark.parametrize("case", ["tabs_line", "long_digit_runs", "bracketed_numbers"])
 def test_known_slow_inputs_parse_within_the_bound(case, corpus_dir, tmp_path):
-    """Minimal reproductions of the two defects; when the lead fixes them this xfail turns into a pass
-    (strict: then remove the marker and LEAD_OWNED's exemption)."""
+    """Minimal reproductions of the parser defects the fuzzer found (reported to the lead, fixed in
+    bee7444): each parses within the bound."""
     import re
 
     root = corpus_dir.parent
