@@ -76,8 +76,8 @@ def test_table_four_stated_in_words_is_not_printed(s00: str) -> None:
 
 @pytest.mark.corpus
 def test_counts_stay_exact_and_bounded(s00: str) -> None:
-    for digits in (30, 400):
+    for digits, want in ((30, int("5" * 30)), (400, None)):  # no figure has forty digits: a garbled run is no value
         text = _once(s00, "\n54\n", f"\n{'5' * digits}\n")
         report = parse_bytes(text.encode(), "r.txt")  # never an OverflowError
-        assert report.value("requests", "granted", "natural_person") == int("5" * digits)
+        assert report.value("requests", "granted", "natural_person") == want
         assert len(max((n.message for n in report.notes), key=len, default="")) < 400

@@ -40,7 +40,7 @@ MAX_JOINS = 3
 MAX_EXPANDED = 4
 #: Beyond this many digits per cell in the free runs of a row, or this many printed tokens, a row is
 #: not re-assembled (a garbled or hostile row would take long and no repair is plausible).
-MAX_RUN_DIGITS = 8
+MAX_RUN_DIGITS = 20
 #: A row whose print splits more than this many ways is not searched for blanks as well.
 SHORT_LIMIT = 500
 MAX_TOKENS = 64
