@@ -137,21 +137,15 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
             out.notes.append(("R-PARSE-REPAIRED", f"table 二 row {label}: its label is not recognised; the numbers "
                                                   f"after 「{word[:20]}」 in its block are read as the row", code, None))
         if not cands:
-            out.missing.append(code)
-            out.not_printed |= {(code, i) for i in range(len(cols))}
-            out.notes.append(("R-PARSE-NOT-PRINTED", f"table 二 row {label} is not printed; its cells are read as "
-                                                     f"not printed", code, None))
+            _left_out(out, code, len(cols), f"table 二 row {label} is not printed")
             continue
         clean = [(c, h) for c, prose, h in cands if not prose]
         quoted = [c for c, prose, _h in cands if prose and any(t.number for t in c)]
         if quoted:
             out.notes.append(("R-PARSE-SKIPPED", f"table 二 row {label}: a sentence quoting the label with a number "
-                                                 f"({' '.join(t.raw for t in quoted[0])}) is not the row", code, None))
+                                                 f"({shown(quoted[0])}) is not the row", code, None))
         if not clean:
-            out.missing.append(code)
-            out.not_printed |= {(code, i) for i in range(len(cols))}
-            out.notes.append(("R-PARSE-NOT-PRINTED", f"table 二 row {label} is not printed (its label appears only "
-                                                     f"in a sentence); its cells are read as not printed", code, None))
+            _left_out(out, code, len(cols), f"table 二 row {label} is not printed (its label appears only in a sentence)")
             continue
         chosen, header_text = next(((c, h) for c, h in clean if any(t.number for t in c)), clean[0])
         printed = _printed_cols(header_text, cols)
@@ -237,6 +231,13 @@ def _fewer_columns(toks: list[Tok], printed: tuple[str, ...], cols: tuple[str, .
 _CAPTION_NUMERAL_RE = re.compile(r"\(\s*([一二三四五六七八九十]+)\s*\)")
 
 
+def _left_out(out: Table2, code: str, ncols: int, why: str) -> None:
+    """Every cell of ``code`` not printed, with the note saying why."""
+    out.missing.append(code)
+    out.not_printed |= {(code, i) for i in range(ncols)}
+    out.notes.append(("R-PARSE-NOT-PRINTED", f"{why}; its cells are read as not printed", code, None))
+
+
 def _numeral(caption: str) -> str:
     m = _CAPTION_NUMERAL_RE.search(caption)
     return m.group(1) if m else ""
@@ -270,7 +271,7 @@ def _stand_in(code: str, cols: tuple[str, ...], version: str,
     fitting = [(w, ts) for w, ts in candidates if len(ts) == len(cols)]
     if len(fitting) != 1:
         return None
-    orphans[_numeral(block.caption.replace("（", "(").replace("）", ")"))].remove(fitting[0])
+    candidates.remove(fitting[0])
     return fitting[0]
 
 
