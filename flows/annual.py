@@ -26,14 +26,15 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from pipeline import annual
 from pipeline.annual import AgencyOutcome
-from pipeline.batch import Batch, make_batches
+from pipeline.batch import Batch, DistrictTracker, make_batches, publish_ready
 from pipeline.ops import OpsError, progress, rerun
 from pipeline.ops.corrections import corrections_path, load_corrections
 from pipeline.ops.guards import check_drop_folder, check_year
 from pipeline.ops.rerun import default_year
 from pipeline.plainrun import plan_year
-from pipeline.publish import PublishedDistrict, publish_district
+from pipeline.publish import PublishedDistrict
 from pipeline.registry import District, load_registry
+from pipeline.runoutputs import RunOutputs
 from pipeline.settings import get_settings
 from pipeline.transient import is_transient_state
 from pipeline.warehouse import get_engine
@@ -75,11 +76,12 @@ def process_batch(batch: Batch, run_id: str, warehouse_url: str, policy: str, wo
                     corrections=corrections)
 
 
-@task(name="publish-district", task_run_name="publish {year}/{district.code}", cache_policy=NO_CACHE,
+@task(name="publish-districts", task_run_name="publish {year}/{label}", cache_policy=NO_CACHE,
       retries=3, retry_delay_seconds=2, retry_condition_fn=is_transient_state)
-def publish(warehouse_url: str, district: District, year: int, out_root: str,
-            run_id: str | None = None) -> PublishedDistrict:
-    return publish_district(warehouse_url, district, year, Path(out_root), run_id=run_id)
+def publish(warehouse_url: str, districts: list[District], year: int, out_root: str, run_id: str | None = None,
+            label: str = "") -> tuple[list[PublishedDistrict], list[str]]:
+    """Publish the districts whose batches are all done; (published, one error line per district that failed)."""
+    return publish_ready(warehouse_url, districts, year, out_root, run_id=run_id)
 
 
 @task(name="finish-run", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=2, retry_condition_fn=is_transient_state)
@@ -172,56 +174,69 @@ def annual_run(year: int | None = None, districts: list[str] | None = None, subm
 
 
 def _run_batches(logger, settings, registry, jobs, year, url, run_id, policy, corrections=None):
+    """Submit the batches (at most ``batch_concurrency`` in flight), publish each district as its last batch
+    settles, stream every outcome to the run folder, close the run; the flow's final state."""
     batches = make_batches(jobs, settings.batch_size)
-    pending = {}  # district → batches not yet done
-    for b in batches:
-        for d in b.districts:
-            pending[d] = pending.get(d, 0) + 1
-    outcomes: list[AgencyOutcome] = []
+    tracker = DistrictTracker(batches)
+    run_dir = settings.runs_dir / run_id
+    outputs = RunOutputs(run_dir)
     published: list[PublishedDistrict] = []
     publish_errors: list[str] = []
-    loaded_in: set[str] = set()
     in_flight: deque = deque()
+    publishing: deque = deque()
+
+    def collect(future, codes: list[str]) -> None:
+        future.wait()
+        state = future.state
+        if state.is_completed():
+            done, errors = state.result()
+            published.extend(done)
+            publish_errors.extend(errors)
+        else:
+            exc = state.result(raise_on_failure=False)
+            publish_errors.extend(f"{c}: {type(exc).__name__}: {exc}" for c in codes)
+        for e in publish_errors[-len(codes):]:
+            logger.error("publishing failed: %s", e)
 
     def settle() -> None:
         batch, future = in_flight.popleft()
-        got = _batch_outcomes(future, batch)
-        outcomes.extend(got)
-        progress.advance(len(outcomes), len(jobs), sum(o.status == annual.FAILED for o in outcomes))
-        loaded_in.update(o.district for o in got if o.status in (annual.LOADED, annual.UNCHANGED))
-        for d in batch.districts:
-            pending[d] -= 1
-            if pending[d] == 0 and d in loaded_in:
-                try:
-                    published.append(publish(url, registry.district(d), year, str(settings.published_dir), run_id))
-                except Exception as e:  # one district's publishing error neither stops the others nor hides
-                    logger.error("publishing %s failed: %s: %s", d, type(e).__name__, e)
-                    publish_errors.append(f"{d}: {type(e).__name__}: {e}")
+        outputs.add(_batch_outcomes(future, batch))
+        progress.advance(outputs.total, len(jobs), outputs.counts[annual.FAILED])
+        ready = tracker.settle(batch, outputs.loaded_districts)
+        if ready:
+            label = ready[0] if len(ready) == 1 else f"{ready[0]}…{ready[-1]} ({len(ready)} districts)"
+            publishing.append((publish.submit(url, [registry.district(d) for d in ready], year,
+                                              str(settings.published_dir), run_id, label), ready))
+        while len(publishing) > settings.batch_concurrency:
+            collect(*publishing.popleft())
 
     progress.advance(0, len(jobs), 0)
-    for batch in batches:
-        if len(in_flight) >= settings.batch_concurrency:
+    try:
+        for batch in batches:
+            if len(in_flight) >= settings.batch_concurrency:
+                settle()
+            in_flight.append((batch, process_batch.submit(batch, run_id, url, policy, settings.workers, corrections)))
+        while in_flight:
             settle()
-        in_flight.append((batch, process_batch.submit(batch, run_id, url, policy, settings.workers, corrections)))
-    while in_flight:
-        settle()
+        while publishing:
+            collect(*publishing.popleft())
+    finally:
+        outputs.close()
 
-    counts = annual.summarise(outcomes)
-    run_dir = settings.runs_dir / run_id
-    annual.write_run_outputs(run_dir, outcomes)
-    failed = [o for o in outcomes if o.status == annual.FAILED]
-    missing = [o for o in outcomes if o.status == annual.MISSING]
+    counts, failed, missing = outputs.counts, outputs.failed(), outputs.missing()
     _artifacts(year, run_id, counts, len(batches), published, failed, missing, publish_errors, run_dir)
-    finish_run(url, run_id, "failed" if failed or publish_errors else "completed")
+    finish_run(url, run_id, "failed" if counts[annual.FAILED] or publish_errors else "completed")
 
     result = {"run_id": run_id, "counts": counts, "run_dir": str(run_dir), "warehouse_url": mask_url(url),
-              "published": [str(p.markdown) for p in published], "outcomes": [o.row() for o in outcomes]}
+              "published": [str(p.markdown) for p in published], "outcomes": outputs.result_rows(),
+              "outcomes_complete": outputs.small is not None}
     if publish_errors:
-        return Failed(message=f"publishing failed for {len(publish_errors)} district(s): {'; '.join(publish_errors)}",
+        return Failed(message=f"publishing failed for {len(publish_errors)} district(s): {'; '.join(publish_errors[:20])}",
                       data=result)
-    if failed:
-        names = ", ".join(o.agency_id for o in failed[:50]) + (f" and {len(failed) - 50} more" if len(failed) > 50 else "")
-        return Failed(message=f"{len(failed)} agenc{'ies' if len(failed) > 1 else 'y'} failed: {names}", data=result)
+    if counts[annual.FAILED]:
+        n = counts[annual.FAILED]
+        names = ", ".join(o.agency_id for o in failed[:50]) + (f" and {n - 50} more" if n > 50 else "")
+        return Failed(message=f"{n} agenc{'ies' if n > 1 else 'y'} failed: {names}", data=result)
     return Completed(message=f"{counts[annual.LOADED]} loaded, {counts[annual.UNCHANGED]} unchanged, "
                              f"{counts[annual.MISSING]} missing", data=result)
 
@@ -230,13 +245,13 @@ def _artifacts(year, run_id, counts, n_batches, published, failed, missing, publ
     """Small artifacts whatever the run's size: the counts and the failed agencies (at most ARTIFACT_ROWS)."""
     keep = ("district", "agency_id", "agency_name", "status", "reason", "file")
     create_table_artifact(key=f"annual-{year}-failed", table=[{k: o.row()[k] for k in keep} for o in failed[:ARTIFACT_ROWS]],
-                          description=f"Failed agencies of run {run_id} ({len(failed)}; all outcomes in {run_dir})")
+                          description=f"Failed agencies of run {run_id} ({counts[annual.FAILED]}; all outcomes in {run_dir})")
     md = [f"# Annual run {year} ({run_id})", "", ", ".join(f"{k}: {v}" for k, v in counts.items()),
           f"; {n_batches} batches, {len(published)} districts published", "", f"Outcomes and findings: `{run_dir}`", ""]
     md += [f"- PUBLISH FAILED {e}" for e in publish_errors]
     md += [f"- FAILED {o.agency_id} {o.agency_name}: {o.reason}" for o in failed[:ARTIFACT_ROWS]]
     md += [f"- missing {o.agency_id} {o.agency_name}" for o in missing[:ARTIFACT_ROWS]]
-    if len(failed) + len(missing) > 2 * ARTIFACT_ROWS:
+    if counts[annual.FAILED] > ARTIFACT_ROWS or counts[annual.MISSING] > ARTIFACT_ROWS:
         md.append(f"- … the rest in {run_dir / 'outcomes.csv'}")
     create_markdown_artifact(key=f"annual-{year}-summary", markdown="\n".join(md))
 

@@ -124,16 +124,15 @@ def test_a_publishing_error_closes_the_run_as_failed(prefect_harness, tmp_path, 
     """Publishing raises: the agencies are still loaded, the run is closed (failed) in the ledger, the flow Fails."""
     import sqlalchemy as sa
 
-    import flows.annual as fa
     from pipeline.warehouse import get_engine
 
-    def broken(*_a, **_k):
-        raise RuntimeError("disk full")
-
-    monkeypatch.setattr(fa, "publish_district", broken)
+    # A real failure, no mock: where the district's folder must go, a file is in the way.
+    blocker = tmp_path / "data" / "published" / str(YEAR) / DISTRICT
+    blocker.parent.mkdir(parents=True)
+    blocker.write_text("not a folder")
     url = f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
     state, result = _run(monkeypatch, tmp_path, url)
-    assert state.is_failed() and "disk full" in state.message
+    assert state.is_failed() and "publishing failed" in state.message and DISTRICT in state.message
     assert result["counts"]["loaded"] == len(load_registry(ROOT / "config").district(DISTRICT).agencies)
     with get_engine(url).connect() as c:
         runs = c.execute(sa.text("SELECT status, finished_at FROM runs")).all()

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.annual import FAILED, LOADED, MISSING, UNCHANGED, WITHDRAWN, AgencyJob, AgencyOutcome
+from pipeline.failpoints import failpoint
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,11 +92,13 @@ def process_batch(batch: Batch, *, run_id: str, warehouse_url: str, policy: str 
     not an agency's fault: transient database errors (retry the batch), an unknown run or agency.
     """
     from pipeline.parallel import parse_submissions
+    from pipeline.stages import timed
     from pipeline.validate.policy import check_policy, should_load
     from pipeline.validate.submission import Claim, validate_submissions
     from pipeline.warehouse import get_engine
     from pipeline.warehouse.bulk import FailItem, LoadItem, load_batch, previous_reports
 
+    failpoint("batch.start")
     check_policy(policy)
     engine = get_engine(warehouse_url)
     year = batch.year
@@ -119,9 +122,12 @@ def process_batch(batch: Batch, *, run_id: str, warehouse_url: str, policy: str 
                 if job.likely else ""))
         else:
             todo.append(job)
-    previous = previous_reports(engine, [j.agency_id for j in todo], year)
+    with timed("previous-year read"):
+        previous = previous_reports(engine, [j.agency_id for j in todo], year)
     prev = [previous.get(j.agency_id) for j in todo]
-    parsed = parse_submissions([str(j.path) for j in todo], prev, workers=workers)
+    with timed("ingest (parse)"):
+        parsed = parse_submissions([str(j.path) for j in todo], prev, workers=workers)
+    failpoint("batch.after-parse")
     ok = [(j, p, q) for j, p, q in zip(todo, parsed, prev, strict=True) if p.error is None]
     for j, p in zip(todo, parsed, strict=True):
         if p.error is not None:
@@ -129,15 +135,19 @@ def process_batch(batch: Batch, *, run_id: str, warehouse_url: str, policy: str 
     # Operations (pipeline.ops.hooks): a withdrawn file is set aside, the year's corrections are applied.
     from pipeline.ops import hooks
 
-    screened = hooks.screen(engine, year, ok, corrections)
+    with timed("corrections and withdrawals"):
+        screened = hooks.screen(engine, year, ok, corrections)
     ok = screened.ok
     for j, p, reason in screened.failed:
         fail(j, FAILED, reason, p.source)
     for j, _p, reason in screened.withdrawn:  # no ledger row: the withdrawal is the record
         outcomes[j.agency_id] = AgencyOutcome(j.district, year, j.agency_id, j.agency_name, WITHDRAWN, reason,
                                               str(j.path))
-    results = validate_submissions([p.report for _, p, _ in ok], [Claim(j.agency_name, j.aliases, year) for j, _, _ in ok],
-                                   previous=[q for _, _, q in ok], policy=policy)
+    with timed("validate"):
+        results = validate_submissions([p.report for _, p, _ in ok],
+                                       [Claim(j.agency_name, j.aliases, year) for j, _, _ in ok],
+                                       previous=[q for _, _, q in ok], policy=policy)
+    failpoint("batch.before-load")
     loads: list[LoadItem] = []
     for (j, p, _), result in zip(ok, results, strict=True):
         if should_load(result, policy):
@@ -149,7 +159,8 @@ def process_batch(batch: Batch, *, run_id: str, warehouse_url: str, policy: str 
             n = len(result.errors)
             fail(j, FAILED, f"{n} validation error{'s' if n != 1 else ''} (policy {policy}); see findings", p.source,
                  result.findings)
-    done = load_batch(engine, run_id=run_id, year=year, loads=loads, failures=fails)
+    with timed("load"):
+        done = load_batch(engine, run_id=run_id, year=year, loads=loads, failures=fails)
     for agency_id, reason in done.refused.items():
         o = outcomes[agency_id]
         o.status, o.reason = FAILED, reason
@@ -157,5 +168,57 @@ def process_batch(batch: Batch, *, run_id: str, warehouse_url: str, policy: str 
         o = outcomes[agency_id]
         o.status, o.report_version = (LOADED if changed else UNCHANGED), version
         o.reason = hooks.summary(screened.applied.get(agency_id, ()))
-    hooks.record(engine, run_id=run_id, year=year, loaded=done.loaded, applied=screened.applied)
+    with timed("load"):
+        hooks.record(engine, run_id=run_id, year=year, loaded=done.loaded, applied=screened.applied)
     return [outcomes[j.agency_id] for j in batch.jobs]
+
+
+class DistrictTracker:
+    """Which districts are complete as batches settle: a district is published once its last batch is done.
+
+    ``settle(batch, loaded_districts)`` returns the districts of ``batch`` whose every batch is now done
+    and which have at least one loaded or unchanged agency (``loaded_districts``, e.g.
+    :attr:`pipeline.runoutputs.RunOutputs.loaded_districts`), in batch order. Memory: one counter per district.
+    """
+
+    def __init__(self, batches: Sequence[Batch]) -> None:
+        self.pending: dict[str, int] = {}
+        for b in batches:
+            for d in b.districts:
+                self.pending[d] = self.pending.get(d, 0) + 1
+
+    def settle(self, batch: Batch, loaded_districts: set[str] | frozenset[str]) -> list[str]:
+        ready = []
+        for d in batch.districts:
+            self.pending[d] -= 1
+            if self.pending[d] == 0:
+                del self.pending[d]
+                if d in loaded_districts:
+                    ready.append(d)
+        return ready
+
+
+def publish_ready(warehouse_url: str, districts: Sequence, year: int, out_root, *,
+                  run_id: str | None = None) -> tuple[list, list[str]]:
+    """Publish ``districts`` (:class:`~pipeline.registry.District`) for ``year``; one district's error spares the rest.
+
+    Returns ``(published, errors)``: the :class:`~pipeline.publish.PublishedDistrict` of each district
+    published, and one line ``"<code>: <error>"`` per district that could not be. Transient database
+    errors propagate (the orchestrator retries).
+    """
+    from pathlib import Path
+
+    from pipeline.publish import publish_district
+    from pipeline.stages import timed
+    from pipeline.transient import is_transient
+
+    published, errors = [], []
+    with timed("publish"):
+        for d in districts:
+            try:
+                published.append(publish_district(warehouse_url, d, year, Path(out_root), run_id=run_id))
+            except Exception as e:
+                if is_transient(e):
+                    raise
+                errors.append(f"{d.code}: {type(e).__name__}: {e}")
+    return published, errors

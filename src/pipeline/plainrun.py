@@ -2,9 +2,9 @@
 
 Why: the benchmark's orchestration-overhead ratio (flow ÷ plain loop on the same data) and tests that
 the results do not depend on the batch size need the run without a Prefect server. The order of work
-is the flow's: migrate and sync the registry, open the run, each batch (:mod:`pipeline.batch`), publish
-every district with a loaded agency, write the run outputs, close the run — closed ``failed`` when
-anything raises.
+is the flow's: migrate and sync the registry, open the run, each batch (:mod:`pipeline.batch`) with its
+outcomes appended to the run folder (:mod:`pipeline.runoutputs`), each district published once its last
+batch is done (if an agency of it loaded), close the run — closed ``failed`` when anything raises.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline import annual
-from pipeline.annual import AgencyJob, AgencyOutcome
+from pipeline.annual import AgencyJob
 from pipeline.registry import Registry, load_registry
+from pipeline.retrying import retry_transient
 from pipeline.warehouse.engine import mask_url
 
 
@@ -33,10 +34,10 @@ def run_plain(*, year: int, submissions_dir: Path, warehouse_url: str, config_di
     ``data_dir``: published files go to ``<data_dir>/published``, run outputs to ``<data_dir>/runs``.
     ``agencies``: process only these (a re-run); the year's corrections file beside the drop folder is applied.
     """
-    from pipeline.batch import make_batches, process_batch
+    from pipeline.batch import DistrictTracker, make_batches, process_batch, publish_ready
     from pipeline.ops.corrections import corrections_path, load_corrections
     from pipeline.ops.rerun import note_submissions_dir
-    from pipeline.publish import publish_district
+    from pipeline.runoutputs import RunOutputs
     from pipeline.warehouse import finish_run, get_engine, start_run, sync_registry, upgrade
 
     registry = load_registry(config_dir)
@@ -47,27 +48,29 @@ def run_plain(*, year: int, submissions_dir: Path, warehouse_url: str, config_di
     corrections = load_corrections(corrections_path(submissions_dir, year), year)
     run_id = start_run(engine, year=year, districts=codes, policy=policy)
     note_submissions_dir(engine, run_id, submissions_dir)
+    run_dir = data_dir / "runs" / run_id
     try:
-        outcomes: list[AgencyOutcome] = []
         jobs = plan_year(registry, submissions_dir, year, codes)
         if agencies is not None:
             jobs = [j for j in jobs if j.agency_id in set(agencies)]
-        for batch in make_batches(jobs, batch_size):
-            outcomes += process_batch(batch, run_id=run_id, warehouse_url=warehouse_url, policy=policy,
-                                      workers=workers, corrections=corrections)
-        published = []
-        if publish:
-            ok = {o.district for o in outcomes if o.status in (annual.LOADED, annual.UNCHANGED)}
-            for code in codes:
-                if code in ok:
-                    published.append(publish_district(warehouse_url, registry.district(code), year,
-                                                      data_dir / "published", run_id=run_id))
-        run_dir = data_dir / "runs" / run_id
-        annual.write_run_outputs(run_dir, outcomes)
-        counts = annual.summarise(outcomes)
-        finish_run(engine, run_id, status="failed" if counts[annual.FAILED] else "completed")
+        batches = make_batches(jobs, batch_size)
+        tracker = DistrictTracker(batches)
+        published, errors = [], []
+        with RunOutputs(run_dir) as outputs:
+            for batch in batches:
+                outputs.add(retry_transient(process_batch, batch, run_id=run_id, warehouse_url=warehouse_url, policy=policy,
+                                          workers=workers, corrections=corrections))
+                ready = tracker.settle(batch, outputs.loaded_districts)
+                if publish and ready:
+                    done, failed = retry_transient(publish_ready, warehouse_url, [registry.district(d) for d in ready], year,
+                                                 data_dir / "published", run_id=run_id)
+                    published += done
+                    errors += failed
+        counts = outputs.counts
+        finish_run(engine, run_id, status="failed" if counts[annual.FAILED] or errors else "completed")
     except BaseException:
         finish_run(engine, run_id, status="failed")
         raise
     return {"run_id": run_id, "counts": counts, "run_dir": str(run_dir), "warehouse_url": mask_url(warehouse_url),
-            "published": [str(p.markdown) for p in published], "outcomes": [o.row() for o in outcomes]}
+            "published": [str(p.markdown) for p in published], "outcomes": outputs.result_rows(),
+            "outcomes_complete": outputs.small is not None, "publish_errors": errors}

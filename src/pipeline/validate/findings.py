@@ -120,6 +120,11 @@ def _jsonable(v: object) -> object:
     return num(v) if isinstance(v, float) else v
 
 
+def finding_record(finding: Finding) -> dict[str, object]:
+    """One finding as a plain JSON-ready dict (the fields of :class:`Finding`; integral floats → int)."""
+    return {k: _jsonable(getattr(finding, k)) for k in FINDING_FIELDS}
+
+
 def findings_to_records(findings: Iterable[Finding] | pd.DataFrame) -> list[dict[str, object]]:
     """Plain dicts (JSON-ready: NaN → None, integral floats → int)."""
     frame = _as_frame(findings)
