@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 
@@ -66,6 +67,19 @@ class Settings:
         return self.data_dir / "runs"
 
 
-def get_settings() -> Settings:
-    """Settings read from the environment now (not cached: tests and the CLI change the environment)."""
+#: The environment variables :class:`Settings` reads (``HOME``: ``~`` in a path).
+_ENV = ("PIPELINE_DATA_DIR", "PIPELINE_CONFIG_DIR", "PIPELINE_SUBMISSIONS_DIR", "PIPELINE_WAREHOUSE_URL",
+        "PIPELINE_MAX_FILE_BYTES", "PIPELINE_MAX_UNPACKED_BYTES", "PIPELINE_WORKERS", "PIPELINE_BATCH_SIZE",
+        "PIPELINE_BATCH_CONCURRENCY", "HOME")
+
+
+@lru_cache(maxsize=16)
+def _settings(env: tuple[str | None, ...]) -> Settings:
     return Settings()
+
+
+def get_settings() -> Settings:
+    """Settings as the environment says now: tests and the CLI change the environment, so the cache is
+    keyed on the variables read (a parse asks for the limits once per file)."""
+    environ = os.environ
+    return _settings(tuple(environ.get(v) for v in _ENV))

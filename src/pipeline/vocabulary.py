@@ -103,6 +103,20 @@ AMOUNT_COLS: frozenset[str] = frozenset({"fee_amount_wan", "procurement_amount"}
 SIGNED_COLS: frozenset[str] = frozenset({"year_change"})
 
 
+_DERIVED: list = []
+
+
+def derived(fn):
+    """Cache ``fn`` until the declaration changes (:func:`use_declaration` clears it).
+
+    The vocabulary is declared once, as data; every lookup table derived from it (row and column
+    lists, cell keys, labels) is computed once and shared — a parse asks for them per cell.
+    """
+    cached = cache(fn)
+    _DERIVED.append(cached)
+    return cached
+
+
 @cache
 def codes() -> tuple[Code, ...]:
     """All codes of ``data/codes.csv`` in file order."""
@@ -118,6 +132,7 @@ def code(table: str, axis: str, code_: str) -> Code:
     raise KeyError(f"unknown {axis} code {code_!r} in table {table!r}")
 
 
+@derived  # the （六） sub-rows are a group of the declaration
 def rows(table: str, version: str, *, single_other: bool = False) -> tuple[str, ...]:
     """Data-row codes of ``table`` in template ``version``, in printed order.
 
@@ -132,11 +147,13 @@ def rows(table: str, version: str, *, single_other: bool = False) -> tuple[str, 
     return tuple(out)
 
 
+@cache
 def cols(table: str, version: str) -> tuple[str, ...]:
     """Column codes of ``table`` in template ``version``, in printed order."""
     return tuple(c.code for c in codes() if c.table == table and c.axis == "col" and c.in_version(version))
 
 
+@cache
 def row_cols(table: str, version: str, row: str) -> tuple[str, ...]:
     """The columns a given row carries (only table 二 differs from the full column list)."""
     if table == "proactive":
@@ -147,6 +164,7 @@ def row_cols(table: str, version: str, row: str) -> tuple[str, ...]:
     return cols(table, version)
 
 
+@derived
 def cell_keys(version: str, *, single_other: bool = False) -> tuple[tuple[str, str, str], ...]:
     """Every (table, row, col) cell of a complete report in ``version``, in printed order."""
     out: list[tuple[str, str, str]] = []
@@ -166,6 +184,7 @@ def value_kind(table: str, col: str) -> ValueKind:
     return "count"
 
 
+@cache
 def label(table: str, axis: str, code_: str, version: str | None = None) -> str:
     """Chinese label of a code (``version`` picks the wording of that template version)."""
     if table == "requests" and axis == "row" and code_ == "other":
@@ -173,6 +192,7 @@ def label(table: str, axis: str, code_: str, version: str | None = None) -> str:
     return code(table, axis, code_).label(version)
 
 
+@cache
 def short_label(table: str, axis: str, code_: str, version: str | None = None) -> str:
     """The label as printed in the row itself, without the group prefix (e.g. "1.属于国家秘密")."""
     full = label(table, axis, code_, version)
@@ -181,6 +201,7 @@ def short_label(table: str, axis: str, code_: str, version: str | None = None) -
     return full
 
 
+@cache
 def cell_label(table: str, row: str, col: str, version: str | None = None) -> str:
     """A human name for a cell, e.g. "三、（一）予以公开 / 自然人"."""
     prefix = {"proactive": "二", "requests": "三", "appeals": "四"}[table]
@@ -194,14 +215,6 @@ def cell_label(table: str, row: str, col: str, version: str | None = None) -> st
 # derived from it (functions decorated with :func:`derived`).
 
 _DECLARATION: list[str | None] = [None]  # a declaration text overriding data/identities.toml
-_DERIVED: list = []
-
-
-def derived(fn):
-    """Cache ``fn`` until the declaration changes (:func:`use_declaration` clears it)."""
-    cached = cache(fn)
-    _DERIVED.append(cached)
-    return cached
 
 
 @dataclass(frozen=True, slots=True)

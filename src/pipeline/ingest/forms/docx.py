@@ -19,7 +19,6 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterator
 
 from lxml import etree
 
@@ -48,13 +47,13 @@ def read_lines(data: bytes, name: str) -> tuple[list[str], str | None]:
     """(lines in reading order, the document's core-properties title)."""
     if data[:4] == OLE2:
         raise IngestError(name, "encrypted or legacy (.doc) Word file; remove the password and save as .docx")
-    check_package(data, name, ".docx")
+    parts = check_package(data, name, ".docx")  # the XML parts, inflated (and checked) once
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            body = _xml(z, _main_part(z), name).find(f"{W}body")
+            body = _xml(z, parts, _main_part(z, parts), name).find(_BODY)
             title = None
-            if "docProps/core.xml" in z.namelist():
-                core = _xml(z, "docProps/core.xml", name)
+            if "docProps/core.xml" in parts or "docProps/core.xml" in z.namelist():
+                core = _xml(z, parts, "docProps/core.xml", name)
                 title = (core.findtext("{http://purl.org/dc/elements/1.1/}title") or "").strip() or None
     except zipfile.BadZipFile as e:
         raise IngestError(name, f"not a readable .docx (damaged or not a Word file): {e}") from None
@@ -62,13 +61,21 @@ def read_lines(data: bytes, name: str) -> tuple[list[str], str | None]:
         raise IngestError(name, f"damaged .docx package: {type(e).__name__}: {e}") from None
     if body is None:
         raise IngestError(name, "damaged .docx: the document has no body")
-    return list(_block_lines(body)), title
+    lines: list[str] = []
+    _block_lines(body, lines)
+    return lines, title
 
 
-def _main_part(z: zipfile.ZipFile) -> str:
+def _read(z: zipfile.ZipFile, parts: dict[str, bytes], part: str) -> bytes:
+    """A part's bytes: as :func:`check_package` inflated them, else from the package."""
+    got = parts.get(part)
+    return z.read(part) if got is None else got
+
+
+def _main_part(z: zipfile.ZipFile, parts: dict[str, bytes]) -> str:
     """The main document part named by the package relationships (normally word/document.xml)."""
     try:
-        rels = etree.fromstring(z.read("_rels/.rels"), _PARSER)
+        rels = etree.fromstring(_read(z, parts, "_rels/.rels"), _PARSER)
     except KeyError:
         return "word/document.xml"
     for rel in rels:
@@ -77,68 +84,91 @@ def _main_part(z: zipfile.ZipFile) -> str:
     return "word/document.xml"
 
 
-def _xml(z: zipfile.ZipFile, part: str, name: str) -> etree._Element:
+def _xml(z: zipfile.ZipFile, parts: dict[str, bytes], part: str, name: str) -> etree._Element:
     try:
-        return etree.fromstring(z.read(part), _PARSER)
+        return etree.fromstring(_read(z, parts, part), _PARSER)
     except etree.XMLSyntaxError as e:
         raise IngestError(name, f"damaged .docx: {part} is not well-formed XML: {e}") from None
 
 
-def _block_lines(container: etree._Element) -> Iterator[str]:
-    """Lines of the paragraphs and tables of a body, cell or content control, in document order."""
+_BODY, _P, _TBL, _TR, _TC, _TCPR, _SDT_CONTENT = (f"{W}{t}" for t in ("body", "p", "tbl", "tr", "tc", "tcPr", "sdtContent"))
+_WRAPPERS = (f"{W}sdt", f"{W}customXml", f"{W}ins")
+_RUN_TAGS = (f"{W}t", f"{W}tab", f"{W}br", f"{W}cr", f"{W}noBreakHyphen")
+_T, _TAB, _HYPHEN = f"{W}t", f"{W}tab", f"{W}noBreakHyphen"
+_MERGES = (f"{W}vMerge", f"{W}hMerge")
+_VAL = f"{W}val"
+
+
+def _block_lines(container: etree._Element, out: list[str]) -> None:
+    """Append the lines of the paragraphs and tables of a body, cell or content control, in document order."""
     for el in container:
-        if el.tag == f"{W}p":
+        tag = el.tag
+        if tag == _P:
             text = _para_text(el).strip()
             if text:
-                yield from text.split("\n")
-                yield ""
-        elif el.tag == f"{W}tbl":
-            yield from _table_lines(el)
-        elif el.tag in (f"{W}sdt", f"{W}customXml", f"{W}ins"):
-            content = el.find(f"{W}sdtContent")
-            yield from _block_lines(content if content is not None else el)
+                out.extend(text.split("\n"))
+                out.append("")
+        elif tag == _TBL:
+            _table_lines(el, out)
+        elif tag in _WRAPPERS:
+            content = el.find(_SDT_CONTENT)
+            _block_lines(content if content is not None else el, out)
 
 
-def _table_lines(tbl: etree._Element) -> Iterator[str]:
-    for tr in tbl.iter(f"{W}tr"):
-        if tr.getparent() is not tbl and tr.getparent().tag != f"{W}sdtContent":
+def _table_lines(tbl: etree._Element, out: list[str]) -> None:
+    for tr in tbl.iter(_TR):
+        parent = tr.getparent()
+        if parent is not tbl and parent.tag != _SDT_CONTENT:
             continue  # a row of a nested table: emitted with its cell
-        for tc in tr.iter(f"{W}tc"):
-            if _owner_row(tc) is not tr:
+        for tc in tr.iter(_TC):
+            if tc.getparent() is not tr and _owner_row(tc) is not tr:
                 continue
-            props = tc.find(f"{W}tcPr")
-            if props is not None and _continued(props):
+            if _continued(tc):
                 continue
-            lines = [x.strip() for x in "\n".join(_block_lines(tc)).split("\n") if x.strip()]
-            yield from lines or [NBSP]
-            yield ""
+            inner: list[str] = []
+            _block_lines(tc, inner)
+            lines = [t for x in inner if (t := x.strip())]
+            if lines:
+                out.extend(lines)
+            else:
+                out.append(NBSP)
+            out.append("")
 
 
 def _owner_row(tc: etree._Element) -> etree._Element | None:
     p = tc.getparent()
-    while p is not None and p.tag != f"{W}tr":
+    while p is not None and p.tag != _TR:
         p = p.getparent()
     return p
 
 
-def _continued(props: etree._Element) -> bool:
-    """True for the continuation part of a merged cell (vertical vMerge, or legacy horizontal hMerge)."""
-    for tag in ("vMerge", "hMerge"):
-        m = props.find(f"{W}{tag}")
-        if m is not None and m.get(f"{W}val", "continue") == "continue":
-            return True
+def _continued(tc: etree._Element) -> bool:
+    """True for the continuation part of a merged cell (vertical vMerge, or legacy horizontal hMerge): the
+    first of each in the cell's (first) properties. Children are walked: ``find`` costs more than this."""
+    for props in tc:
+        if props.tag == _TCPR:
+            seen = []
+            for m in props:
+                tag = m.tag
+                if tag in _MERGES and tag not in seen:
+                    if m.get(_VAL, "continue") == "continue":
+                        return True
+                    seen.append(tag)
+            return False
     return False
 
 
 def _para_text(p: etree._Element) -> str:
     out: list[str] = []
-    for el in p.iter(f"{W}t", f"{W}tab", f"{W}br", f"{W}cr", f"{W}noBreakHyphen"):
-        if el.tag == f"{W}t":
-            out.append(el.text or "")
-        elif el.tag == f"{W}tab":
-            out.append("\t")
-        elif el.tag == f"{W}noBreakHyphen":
-            out.append("-")
-        else:
-            out.append("\n")
+    for el in p.iter():  # every element, its tag compared here: cheaper than lxml's matcher of five tags
+        tag = el.tag
+        if tag in _RUN_TAGS:
+            if tag == _T:
+                out.append(el.text or "")
+            elif tag == _TAB:
+                out.append("\t")
+            elif tag == _HYPHEN:
+                out.append("-")
+            else:
+                out.append("\n")
     return "".join(out)

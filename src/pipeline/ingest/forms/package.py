@@ -23,15 +23,28 @@ from pipeline.ingest.errors import IngestError
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 _CHUNK = 1 << 20
 _DTD_MARKS = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity")
+_AFTER_BANG = tuple(m[2:] for m in _DTD_MARKS)
 #: Most parts in one package (a real report has a few dozen).
 MAX_PARTS = 10_000
 
 
-def check_package(data: bytes, name: str, kind: str, *, limit: int | None = None) -> None:
+def _declares(window: bytes) -> bool:
+    """Whether ``window`` holds one of :data:`_DTD_MARKS` (found from its rare ``!``: XML is full of ``<``)."""
+    i = window.find(b"!")
+    while i != -1:
+        if i and window[i - 1] == 0x3C and window.startswith(_AFTER_BANG, i + 1):
+            return True
+        i = window.find(b"!", i + 1)
+    return False
+
+
+def check_package(data: bytes, name: str, kind: str, *, limit: int | None = None) -> dict[str, bytes]:
     """Raise :class:`IngestError` (one line naming ``name``) for a zip bomb, a lying header or a DOCTYPE.
 
     ``kind``: ``.docx`` or ``.xlsx``, for the messages. ``limit``: most bytes all XML parts together may
-    unpack to (default: the settings' ``max_unpacked_bytes``).
+    unpack to (default: the settings' ``max_unpacked_bytes``). Returns the XML parts as inflated here
+    (name → bytes; of two parts of one name, the last, as :meth:`zipfile.ZipFile.read` reads it), so that
+    a reader does not inflate them a second time.
     """
     if limit is None:
         from pipeline.settings import get_settings
@@ -51,8 +64,10 @@ def check_package(data: bytes, name: str, kind: str, *, limit: int | None = None
             raise IngestError(name, f"{kind} unpacks to {declared:,} bytes of XML, over the {limit:,}-byte limit "
                                     "(PIPELINE_MAX_UNPACKED_BYTES); refused as a possible zip bomb")
         total = 0
+        inflated: dict[str, bytes] = {}
         for info in parts:
             tail = b""
+            chunks: list[bytes] = []
             try:
                 with z.open(info) as fh:
                     while chunk := fh.read(_CHUNK):
@@ -60,14 +75,16 @@ def check_package(data: bytes, name: str, kind: str, *, limit: int | None = None
                         if total > limit:
                             raise IngestError(name, f"{kind} part {info.filename} unpacks past the {limit:,}-byte limit "
                                                     "(PIPELINE_MAX_UNPACKED_BYTES); refused as a possible zip bomb")
-                        window = tail + chunk
-                        if any(m in window for m in _DTD_MARKS):
+                        if _declares(tail + chunk if tail else chunk):
                             raise IngestError(name, f"{kind} part {info.filename} declares a DOCTYPE or XML entities; "
                                                     "refused (external entities and entity expansion are not allowed)")
                         tail = chunk[-16:]
+                        chunks.append(chunk)
             except IngestError:
                 raise
             except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError) as e:
                 # a bad CRC, a size that does not match its header, an encrypted or unknown compression
                 raise IngestError(name, f"damaged {kind} package: part {info.filename}: {type(e).__name__}: "
                                         f"{str(e).splitlines()[0] if str(e) else ''}") from None
+            inflated[info.filename] = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    return inflated
