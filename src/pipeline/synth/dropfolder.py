@@ -8,51 +8,57 @@ by hand. :func:`build_drop_folder` writes
   mix of forms (page text with and without full-width digits, HTML, the XLSX filing template, DOCX,
   canonical JSON) and the template version of the year; each agency's years form one chain, so a
   year's 上年结转 is the previous year's 结转下年度 (the cross-year checks hold);
-- ``<out>/manifest.json`` — the faults injected in the last year: ``{agency id: kind}``.
+- ``<out>/manifest.json`` — the faults injected in the last year, one record per agency: district,
+  kind, form, files, and what the run must report (``expect`` with ``codes`` / ``reason`` / ``notes``;
+  :mod:`pipeline.synth.faults`, whose :func:`~pipeline.synth.faults.check_faults` checks a run).
 
-Faults (``faults``: the share of agencies of the last year that get one, chosen by ``seed``):
+Faults (``faults``: the share of agencies of the last year that get one, chosen by ``seed``; ``kinds``:
+the kinds drawn from, each agency's among those meaningful in its form — :data:`pipeline.synth.faults.FAULTS`).
+The default ``kinds`` are the six that every run must refuse (:data:`~pipeline.synth.faults.BASIC`);
+``pipeline generate`` draws from all of them.
 
-=================  =====================================================================
-``identity``       one cell changed so that a template identity no longer holds
-``wrong_year``     the report of another year (R-SUBMIT-YEAR)
-``wrong_agency``   another agency's report under this agency's file name (R-SUBMIT-AGENCY)
-``duplicate``      two files for the agency in the drop folder
-``bad_encoding``   page text with bytes that are not UTF-8/GB18030 text
-``not_a_report``   a file with no tables at all
-=================  =====================================================================
-
-Every fault makes the agency fail under the ``strict`` policy; every other agency loads. Deterministic
-for its arguments.
+Fast and deterministic: XLSX and DOCX are filled into packages built once per process
+(:mod:`pipeline.synth.stencil`), districts are written by ``workers`` processes, and every agency's
+files depend only on ``seed`` and the agency — the same arguments give the same bytes whatever the
+number of workers.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.model import Meta, ParsedReport
+from pipeline.model import ParsedReport
+from pipeline.synth import faults as fault_kinds
 from pipeline.synth.generate import generate_report, version_for_year
+from pipeline.synth.stencil import render_form
 
 FORMS: tuple[str, ...] = ("txt", "txt_half", "html", "xlsx", "docx", "json")
-FAULTS: tuple[str, ...] = ("identity", "wrong_year", "wrong_agency", "duplicate", "bad_encoding", "not_a_report")
+FAULTS: tuple[str, ...] = fault_kinds.BASIC
+ALL_FAULTS: tuple[str, ...] = fault_kinds.FAULTS
 _KINDS = ("government_office", "department", "township")
 _SCALE = {"government_office": "office", "department": "department", "township": "township"}
 _NAMES = ("教育局", "财政局", "民政局", "公安分局", "司法局", "卫生健康局", "交通运输局", "水利局", "农业农村局",
           "商务局", "文化和旅游局", "应急管理局", "审计局", "统计局", "医疗保障局", "自然资源局", "住房和城乡建设局")
+#: Below this many files a folder is written in this process (starting worker processes does not pay).
+_SERIAL_BELOW = 3000
 
 
 @dataclass(frozen=True, slots=True)
 class DropFolder:
-    """What :func:`build_drop_folder` wrote: the registry's folder, the drop folder, the manifest."""
+    """What :func:`build_drop_folder` wrote: the registry's folder, the drop folder, the faults."""
 
     config_dir: Path
     submissions_dir: Path
-    manifest: dict[str, str]  # agency id → fault kind, for the last year
+    manifest: dict[str, str]  # agency id → fault kind, of the faults the run must fail (expect "failed")
     districts: list[str]
     submissions: int  # files written for the last year
+    faults: dict[str, dict] | None = None  # agency id → manifest record, every fault injected
+    manifest_path: Path | None = None
 
 
 def district_code(i: int) -> str:
@@ -60,16 +66,21 @@ def district_code(i: int) -> str:
 
 
 def build_drop_folder(out: Path, *, districts: int, agencies: int, years: Sequence[int], faults: float = 0.0,
-                      seed: int = 1, forms: Sequence[str] = FORMS) -> DropFolder:
+                      seed: int = 1, forms: Sequence[str] = FORMS, kinds: Sequence[str] = FAULTS,
+                      workers: int | None = None) -> DropFolder:
     """Write the registry, the drop folder for ``years`` (ascending) and the manifest (module docstring).
 
-    ``agencies`` per district (≥ 2: the first is the district government office). Raises ``ValueError``
-    on an empty size or a fault rate outside [0, 1].
+    ``agencies`` per district (≥ 2: the first is the district government office). ``workers``: processes
+    writing districts (default: the CPU count; small folders are written in this process). Raises
+    ``ValueError`` on an empty size, a fault rate outside [0, 1] or an unknown fault kind.
     """
     if districts < 1 or agencies < 2 or not years:
         raise ValueError("need at least 1 district, 2 agencies per district and one year")
     if not 0.0 <= faults <= 1.0:
         raise ValueError(f"faults is a rate in [0, 1], got {faults}")
+    unknown = [k for k in kinds if k not in ALL_FAULTS]
+    if unknown or not kinds:
+        raise ValueError(f"unknown fault kind(s) {unknown} (known: {', '.join(ALL_FAULTS)})")
     out = Path(out)
     years = sorted(years)
     config, subs = out / "config", out / "submissions"
@@ -79,10 +90,45 @@ def build_drop_folder(out: Path, *, districts: int, agencies: int, years: Sequen
     _write_registry(config / "registry.toml", registry)
     rng = random.Random(f"{seed}:faults")
     all_ids = [a[0] for c in codes for a in registry[c]]
-    faulty = {aid: rng.choice(FAULTS) for aid in rng.sample(all_ids, round(len(all_ids) * faults))}
-    written = 0
-    for c in codes:
-        for j, (aid, name, kind) in enumerate(registry[c]):
+    faulty = set(rng.sample(all_ids, round(len(all_ids) * faults)))
+    for y in years:
+        for c in codes:
+            (subs / str(y) / c).mkdir(parents=True, exist_ok=True)
+    workers = max(1, workers or os.cpu_count() or 1)
+    if districts * agencies * len(years) < _SERIAL_BELOW:
+        workers = 1
+    size = max(1, -(-districts // (workers * 8)))  # several chunks per worker: an even finish
+    chunks = [codes[i:i + size] for i in range(0, len(codes), size)]
+    tasks = [(str(subs), {c: registry[c] for c in chunk}, tuple(years), sorted(a for c in chunk for a, _, _ in registry[c]
+                                                                               if a in faulty), seed, tuple(forms), tuple(kinds))
+             for chunk in chunks]
+    if workers == 1 or len(tasks) == 1:
+        results = [_write_districts(*t) for t in tasks]
+    else:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=mp.get_context("spawn")) as pool:
+            results = list(pool.map(_write_districts, *zip(*tasks, strict=True)))
+    written = sum(n for n, _ in results)
+    records = {r["agency_id"]: r for _, recs in results for r in recs}
+    records = dict(sorted(records.items()))
+    manifest = {"version": 2, "seed": seed, "years": years, "year": years[-1], "rate": faults, "kinds": list(kinds),
+                "districts": len(codes), "agencies_per_district": agencies, "faults": records}
+    path = out / "manifest.json"
+    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
+    failing = {a: r["kind"] for a, r in records.items() if r["expect"] == "failed"}
+    return DropFolder(config, subs, failing, codes, written, records, path)
+
+
+def _write_districts(subs: str, registry: dict[str, list[tuple[str, str, str]]], years: tuple[int, ...],
+                     faulty: list[str], seed: int, forms: tuple[str, ...], kinds: tuple[str, ...]) -> tuple[int, list[dict]]:
+    """Write every year of ``registry``'s districts; (files written for the last year, fault records)."""
+    root = Path(subs)
+    faulty_set = set(faulty)
+    written, records = 0, []
+    for c, agencies in registry.items():
+        for j, (aid, name, kind) in enumerate(agencies):
             chain = random.Random(f"{seed}:{aid}")
             prev: ParsedReport | None = None
             form = forms[(hash_index(aid) + j) % len(forms)]
@@ -93,17 +139,38 @@ def build_drop_folder(out: Path, *, districts: int, agencies: int, years: Sequen
                     report = generate_report(chain, version_for_year(y), agency=name, year=y, scale=_SCALE[kind],
                                              previous=prev, index_no=f"{aid}/{y}", blank_style="zero")
                 prev = report
-                folder = subs / str(y) / c
-                folder.mkdir(parents=True, exist_ok=True)
-                fault = faulty.get(aid) if y == years[-1] else None
-                if fault:
-                    other = registry[c][(j + 1) % agencies][1]
-                    written += _write_fault(folder, aid, form, report, fault, other, chain)
+                folder = root / str(y) / c
+                if y == years[-1] and aid in faulty_set:
+                    other = agencies[(j + 1) % len(agencies)][1]
+                    rec = _inject(folder, c, aid, form, report, other, seed, kinds, y)
+                    records.append(rec)
+                    written += len(rec["files"])
                 else:
-                    _write(folder / f"{aid}.{_ext(form)}", form, report)
+                    (folder / f"{aid}.{_ext(form)}").write_bytes(render_form(form, report))
                     written += y == years[-1]
-    (out / "manifest.json").write_text(json.dumps(faulty, ensure_ascii=False, indent=1, sort_keys=True), "utf-8")
-    return DropFolder(config, subs, faulty, codes, written)
+    return written, records
+
+
+def _inject(folder: Path, district: str, aid: str, form: str, report: ParsedReport, other: str, seed: int,
+            kinds: tuple[str, ...], year: int) -> dict:
+    rng = random.Random(f"{seed}:fault:{aid}")
+    # a kind meaningful in this agency's form and report; none of them: a broken identity (any form)
+    usable = [k for k in kinds if fault_kinds.applicable(k, form, report)] or ["identity"]
+    kind = rng.choice(usable)
+    inj = fault_kinds.inject(kind, report, form, aid, _ext(form), other, rng, render_form)
+    for name, data in inj.files.items():
+        (folder / name).write_bytes(data)
+    rec = {"agency_id": aid, "district": district, "year": year, "kind": kind, "form": form,
+           "file": f"{year}/{district}/{next(iter(inj.files))}", "files": [f"{year}/{district}/{n}" for n in inj.files],
+           "expect": inj.expect}
+    if inj.codes:
+        rec["codes"] = inj.codes
+    if inj.reason:
+        rec["reason"] = inj.reason
+    if inj.notes:
+        rec["notes"] = inj.notes
+    rec["detail"] = inj.detail
+    return rec
 
 
 def hash_index(text: str) -> int:
@@ -130,72 +197,3 @@ def _write_registry(path: Path, registry: dict[str, list[tuple[str, str, str]]])
 
 def _ext(form: str) -> str:
     return "txt" if form.startswith("txt") else form
-
-
-def _render(form: str, report: ParsedReport) -> bytes:
-    if form in ("txt", "txt_half"):
-        from pipeline.render.page_text import render_page_text
-
-        return render_page_text(report, half_width=form == "txt_half").encode("utf-8")
-    if form == "html":
-        from pipeline.render.html import render_html
-
-        return render_html(report).encode("utf-8")
-    if form == "xlsx":
-        from pipeline.render.xlsx_template import render_xlsx
-
-        return render_xlsx(report)
-    if form == "docx":
-        from pipeline.render.docx import render_docx
-
-        return render_docx(report)
-    if form == "json":
-        return report.to_json().encode("utf-8")
-    raise ValueError(f"unknown form {form!r} (one of {FORMS})")
-
-
-def _write(path: Path, form: str, report: ParsedReport) -> None:
-    path.write_bytes(_render(form, report))
-
-
-def _write_fault(folder: Path, aid: str, form: str, report: ParsedReport, fault: str, other: str,
-                 rng: random.Random) -> int:
-    """Write the agency's faulty submission; returns the number of files written."""
-    path = folder / f"{aid}.{_ext(form)}"
-    if fault == "identity":
-        _write(path, form, _break_identity(report))
-    elif fault == "wrong_year":
-        y = (report.meta.year or 2021) - 3
-        _write(path, form, replace(report, meta=replace(report.meta, year=y, title=f"{report.meta.agency}{y}年政府信息公开工作年度报告")))
-    elif fault == "wrong_agency":
-        m: Meta = report.meta
-        _write(path, form, replace(report, meta=replace(m, agency=other, title=f"{other}{m.year}年政府信息公开工作年度报告")))
-    elif fault == "duplicate":
-        _write(path, form, report)
-        _write(folder / f"{aid}_revised.{_ext(form)}", form, report)
-        return 2
-    elif fault == "bad_encoding":
-        from pipeline.render.page_text import render_page_text
-
-        text = render_page_text(report).encode("utf-8")
-        cut = len(text) // 2
-        (folder / f"{aid}.txt").write_bytes(text[:cut] + b"\xff\xfe\xfa" * 20 + text[cut:])
-    elif fault == "not_a_report":
-        (folder / f"{aid}.txt").write_text("关于做好年度工作的通知\n\n请各单位按时报送材料。\n", encoding="utf-8")
-    else:  # pragma: no cover - FAULTS lists every kind
-        raise ValueError(f"unknown fault {fault!r}")
-    return 1
-
-
-def _break_identity(report: ParsedReport) -> ParsedReport:
-    """The report with one total cell raised by 7 — a template identity no longer holds."""
-    cells = list(report.cells)
-    for i, c in enumerate(cells):
-        if c.table == "requests" and c.col == "total" and isinstance(c.value, int) and c.row.startswith("new"):
-            v = c.value + 7
-            cells[i] = replace(c, value=v, raw=str(v))
-            break
-    else:  # no request total printed as a number: change the first number there is
-        i, c = next((i, c) for i, c in enumerate(cells) if isinstance(c.value, int))
-        cells[i] = replace(c, value=c.value + 7, raw=str(c.value + 7))
-    return replace(report, cells=cells)

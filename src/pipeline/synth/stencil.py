@@ -239,10 +239,11 @@ def _docx_stencil(version: str, single_other: bool) -> _DocxStencil:
     return _DocxStencil(package, pieces, fields, sections, texts["docProps/core.xml"].decode("utf-8"))
 
 
-def fast_docx(report: ParsedReport) -> bytes:
-    """``report`` as the .docx of :func:`pipeline.render.docx.render_docx`."""
+def fast_docx(report: ParsedReport, *, drop_table: int | None = None) -> bytes:
+    """``report`` as the .docx of :func:`pipeline.render.docx.render_docx` (``drop_table``: leave out
+    the document's table of that index, 0–2 — a fault of generated drop folders)."""
     m = report.meta
-    if not (m.agency and m.title and m.index_no and m.published_on and m.year):
+    if drop_table is None and not (m.agency and m.title and m.index_no and m.published_on and m.year):
         from pipeline.render.docx import render_docx
 
         return render_docx(report)
@@ -262,6 +263,31 @@ def fast_docx(report: ParsedReport) -> bytes:
     for f, after in zip(st.fields, st.pieces[1:], strict=True):
         out.append(values.get(f, ""))
         out.append(after)
+    xml = "".join(out)
+    if drop_table is not None:
+        starts = [i.start() for i in re.finditer("<w:tbl>", xml)]
+        ends = [i.end() for i in re.finditer("</w:tbl>", xml)]
+        xml = xml[:starts[drop_table]] + xml[ends[drop_table]:]
     core = st.core.replace(_MARK.format("title"), escape(m.title)).replace(_MARK.format("agency"), escape(m.agency))
-    return st.package.build({"word/document.xml": "".join(out).encode("utf-8"), "docProps/core.xml": core.encode("utf-8")})
+    return st.package.build({"word/document.xml": xml.encode("utf-8"), "docProps/core.xml": core.encode("utf-8")})
 
+
+
+def render_form(form: str, report: ParsedReport) -> bytes:
+    """``report`` in a drop-folder form: ``txt`` / ``txt_half`` (page text, full- or half-width digits),
+    ``html``, ``xlsx``, ``docx``, ``json``."""
+    if form in ("txt", "txt_half"):
+        from pipeline.render.page_text import render_page_text
+
+        return render_page_text(report, half_width=form == "txt_half").encode("utf-8")
+    if form == "html":
+        from pipeline.render.html import render_html
+
+        return render_html(report).encode("utf-8")
+    if form == "xlsx":
+        return fast_xlsx(report)
+    if form == "docx":
+        return fast_docx(report)
+    if form == "json":
+        return report.to_json().encode("utf-8")
+    raise ValueError(f"unknown form {form!r}")
