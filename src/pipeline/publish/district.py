@@ -28,6 +28,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.failpoints import failpoint
 from pipeline.publish.charts import chart_svgs, write_charts
 from pipeline.publish.figures import DistrictFigures, district_figures
 from pipeline.publish.html import render_html
@@ -70,7 +71,9 @@ def publish_district(warehouse_url: str, district: District, year: int, out_root
                           template_version=fig.version, district=district.code, year=year)
     folder = run_folder(out_root, year, district.code, prov.run_id)
     files = write_files(fig, prov, folder)
+    failpoint("publish.before-latest")
     point_latest(folder, prov, files)
+    failpoint("publish.before-mart")
     if write_mart:
         from pipeline.warehouse.marts import write_publication
 
@@ -91,6 +94,7 @@ def write_files(fig: DistrictFigures, prov: Provenance, folder: Path) -> dict[st
     files["html"].write_text(render_html(fig, prov, svgs), encoding="utf-8")
     files["markdown"] = folder / "summary.md"
     files["markdown"].write_text(render_markdown(fig, prov), encoding="utf-8")
+    failpoint("publish.mid-files")
     files["csv"] = write_csv(long, folder / "consolidated.csv")
     files["parquet"] = write_parquet(long, folder / "consolidated.parquet", prov)
     files["xlsx"] = write_xlsx(fig, prov, long, folder / "report.xlsx")

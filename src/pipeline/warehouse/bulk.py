@@ -44,6 +44,7 @@ from sqlalchemy import (
 
 import pipeline
 from pipeline import vocabulary as voc
+from pipeline.failpoints import failpoint
 from pipeline.model import Cell, Meta, ParsedReport
 from pipeline.transient import is_transient
 from pipeline.warehouse.engine import write_transaction
@@ -181,6 +182,7 @@ def load_batch(engine: Engine, *, run_id: str, year: int, loads: Sequence[LoadIt
             raise
         result.loaded.clear()
         _one_by_one(engine, run_id, year, ready, fails, parser_version, result)
+    failpoint("load.after-commit")
     return result
 
 
@@ -222,6 +224,7 @@ def _load(conn: Connection, run_id: str, year: int, ready: list[tuple[LoadItem, 
         heads = [_report_row(it, year, v, run_id, parser_version, now) for it, _, v in new]
         report_ids = dict((a, i) for i, a in conn.execute(insert(_r).returning(_r.c.id, _r.c.agency_id), heads))
     write_cells(conn, ((report_ids[it.agency_id], *r[1:]) for it, rows, _ in new for r in rows))
+    failpoint("load.mid-transaction")
     sections = [{"report_id": report_ids[it.agency_id], "section_code": k, "text": v}
                 for it, _, _ in new for k, v in it.report.sections.items() if v]
     if sections:
@@ -241,6 +244,7 @@ def _load(conn: Connection, run_id: str, year: int, ready: list[tuple[LoadItem, 
     if findings:
         conn.execute(insert(_fd), findings)
     upsert(conn, RunAgency.__table__, ledger, ["run_id", "agency_id"])
+    failpoint("load.before-commit")
 
 
 def _report_row(item: LoadItem, year: int, version: int, run_id: str, parser_version: str, now) -> dict:

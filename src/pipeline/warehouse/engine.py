@@ -121,6 +121,20 @@ def dispose_engines() -> None:
         engine.dispose()
 
 
+def sqlite_busy_timeout() -> float:
+    """Seconds a SQLite statement waits for another writer's lock: ``PIPELINE_SQLITE_BUSY_TIMEOUT`` (default 60)."""
+    import os
+
+    raw = os.environ.get("PIPELINE_SQLITE_BUSY_TIMEOUT") or "60"
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if value < 0:
+        raise ValueError(f"PIPELINE_SQLITE_BUSY_TIMEOUT must be a number of seconds, got {raw!r}")
+    return value
+
+
 def _create(url: str) -> Engine:
     u = make_url(url)
     if u.get_backend_name() != "sqlite":
@@ -128,13 +142,14 @@ def _create(url: str) -> Engine:
         return create_engine(url, pool_pre_ping=True, connect_args=args)
     if u.database and u.database != ":memory:" and not u.database.startswith("file:"):
         Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 60})
+    busy_s = sqlite_busy_timeout()
+    engine = create_engine(url, connect_args={"timeout": busy_s})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (below)
         cur = dbapi_conn.cursor()
-        for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL", "busy_timeout=60000",
+        for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL", f"busy_timeout={int(busy_s * 1000)}",
                        "cache_size=-32768"):  # 32 MiB page cache: bulk inserts stay in memory
             cur.execute(f"PRAGMA {pragma}")
         cur.close()

@@ -3,6 +3,10 @@
 ``runs`` holds one row per run (year, districts, policy, state, outcome counts); ``run_agencies`` one
 row per agency per run (loaded / unchanged / failed / missing, the reason, the report version). A failed
 or missing agency gets its ledger row and its findings and nothing else: no report version, no cells.
+
+A run's status: ``running`` while its process holds the year's run lock (:mod:`pipeline.warehouse.runlock`),
+then ``completed`` or ``failed`` — or ``abandoned``, set by the next run of any year when the process died
+without closing it (killed, machine lost).
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
 
+from pipeline.failpoints import failpoint
+from pipeline.warehouse import runlock
 from pipeline.warehouse.engine import write_transaction
 from pipeline.warehouse.models import OUTCOME_STATUSES, Agency, Finding, Run, RunAgency
 from pipeline.warehouse.upsert import upsert
@@ -42,28 +48,78 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def start_run(engine: Engine, *, year: int, districts: list[str], policy: str, flow_run_id: str | None = None) -> str:
-    """Open a run in the ledger (status ``running``); returns its id."""
+def start_run(engine: Engine, *, year: int, districts: list[str], policy: str, flow_run_id: str | None = None,
+              lock_wait: float | None = None) -> str:
+    """Open a run in the ledger (status ``running``); returns its id.
+
+    Takes the (warehouse, year) run lock first (:mod:`pipeline.warehouse.runlock`): raises
+    :class:`~pipeline.warehouse.runlock.RunLocked` (one line naming the running run) when another process
+    runs the year, after waiting up to ``lock_wait`` / ``PIPELINE_RUN_LOCK_WAIT`` seconds. Then closes
+    ``abandoned`` every run left ``running`` by a process that is gone (:func:`close_abandoned`).
+    """
     if not isinstance(year, int) or isinstance(year, bool):
         raise WarehouseError(f"start_run: year must be an int, got {year!r}")
     run_id = str(uuid.uuid4())
-    with write_transaction(engine) as conn:
-        conn.execute(insert(Run.__table__).values(
-            id=run_id, flow_run_id=flow_run_id, started_at=utcnow(), year=year, districts=[str(d) for d in districts],
-            policy=policy, status="running",
-        ))
+    runlock.acquire(engine, year, run_id, lock_wait=lock_wait)
+    try:
+        close_abandoned(engine, year=year)
+        with write_transaction(engine) as conn:
+            conn.execute(insert(Run.__table__).values(
+                id=run_id, flow_run_id=flow_run_id, started_at=utcnow(), year=year,
+                districts=[str(d) for d in districts], policy=policy, status="running",
+            ))
+    except BaseException:
+        runlock.release(engine, year, run_id)
+        raise
+    failpoint("run.after-start")
     return run_id
 
 
 def finish_run(engine: Engine, run_id: str, *, status: str) -> None:
-    """Close a run: its final status, finish time and the count of agencies per outcome."""
-    ra = RunAgency.__table__
+    """Close a run: its final status, finish time and the count of agencies per outcome; then let go of its
+    run lock."""
+    failpoint("run.before-finish")
     with write_transaction(engine) as conn:
         require_run(conn, run_id)
+        year = conn.execute(select(Run.__table__.c.year).where(Run.__table__.c.id == run_id)).scalar_one()
+        _close(conn, [run_id], status)
+    runlock.release(engine, year, run_id)
+
+
+def close_abandoned(engine: Engine, *, year: int | None = None) -> list[str]:
+    """Close ``abandoned`` every run left ``running`` whose process is gone; returns their ids.
+
+    A run is alive exactly when its year's run lock is held (:mod:`pipeline.warehouse.runlock`): a run of
+    ``year`` (whose lock the caller holds) that this process does not run is dead; a run of another year
+    is dead when nobody holds that year's lock. Counts are those of its ledger rows so far.
+    """
+    rt = Run.__table__
+    with engine.connect() as conn:
+        running = conn.execute(select(rt.c.id, rt.c.year).where(rt.c.status == "running")).all()
+    alive = runlock.held_runs()
+    free: dict[int, bool] = {}
+    dead = []
+    for rid, y in running:
+        if rid in alive:
+            continue
+        if y != year and y not in free:
+            free[y] = runlock.year_is_free(engine, y)
+        if y == year or free[y]:
+            dead.append(rid)
+    if dead:
+        with write_transaction(engine) as conn:
+            _close(conn, dead, "abandoned", only_running=True)
+    return dead
+
+
+def _close(conn: Connection, run_ids: list[str], status: str, *, only_running: bool = False) -> None:
+    ra, rt = RunAgency.__table__, Run.__table__
+    for run_id in run_ids:
         counts = dict(conn.execute(
             select(ra.c.status, func.count()).where(ra.c.run_id == run_id).group_by(ra.c.status)
         ).all())
-        conn.execute(update(Run.__table__).where(Run.__table__.c.id == run_id).values(
+        where = [rt.c.id == run_id] + ([rt.c.status == "running"] if only_running else [])
+        conn.execute(update(rt).where(*where).values(
             status=status, finished_at=utcnow(), **{f"n_{s}": int(counts.get(s, 0)) for s in OUTCOME_STATUSES},
         ))
 

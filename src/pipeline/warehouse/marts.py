@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import Engine, delete, insert
 
 from pipeline import vocabulary as voc
+from pipeline.failpoints import failpoint
 from pipeline.warehouse.engine import write_transaction
 from pipeline.warehouse.models import MartDistrictCell, MartPublication
 
@@ -45,6 +46,7 @@ def write_publication(engine: Engine, fig, prov, folder: Path) -> int:
         conn.execute(delete(mc).where(mc.c.district_code == code, mc.c.year == year))
         if rows:
             conn.execute(insert(mc), rows)
+        failpoint("mart.mid-transaction")
         conn.execute(delete(mp).where(mp.c.run_id == prov.run_id, mp.c.district_code == code, mp.c.year == year))
         conn.execute(insert(mp).values(
             run_id=prov.run_id, district_code=code, year=year, template_version=fig.version, published_at=published_at,
