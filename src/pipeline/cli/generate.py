@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import typer
@@ -14,20 +15,32 @@ def generate_cmd(
     years: int = typer.Option(1, "--years", help="Consecutive years ending with --year (each agency's years form one chain)."),
     out: Path = typer.Option(..., "--out", help="Folder: config/registry.toml, submissions/<year>/<district>/, manifest.json."),
     faults: float = typer.Option(0.0, "--faults", help="Share of the last year's agencies with an injected fault (0–1)."),
+    kinds: str = typer.Option("all", "--kinds", help="Fault kinds drawn from, comma-separated: 'all', 'basic' (the six the "
+                              "run must refuse) or names (identity, missing_table, garbled_number, damage_…)."),
     seed: int = typer.Option(1, "--seed"),
+    workers: int = typer.Option(0, "--workers", help="Processes writing districts (0: the CPU count). The bytes do not "
+                                "depend on it."),
 ) -> None:
     """Write a drop folder of every form with a matching registry and a manifest of the injected faults."""
     from pipeline.synth.dropfolder import build_drop_folder
+    from pipeline.synth.faults import BASIC, FAULTS
 
+    chosen = {"all": FAULTS, "basic": BASIC}.get(kinds.strip()) or tuple(k.strip() for k in kinds.split(",") if k.strip())
+    started = time.perf_counter()
     try:
         drop = build_drop_folder(out, districts=districts, agencies=agencies, years=range(year - years + 1, year + 1),
-                                 faults=faults, seed=seed)
+                                 faults=faults, seed=seed, kinds=chosen, workers=workers or None)
     except ValueError as e:
         typer.echo(f"pipeline generate: {e}", err=True)
         raise typer.Exit(2) from None
-    typer.echo(f"{drop.submissions} submissions for {year} in {drop.submissions_dir}; registry {drop.config_dir}; "
-               f"{len(drop.manifest)} faults in {out / 'manifest.json'}")
+    took = time.perf_counter() - started
+    injected = drop.faults or {}
+    typer.echo(f"{drop.submissions} submissions for {year} ({districts * agencies * years} reports over {years} "
+               f"year{'s' if years != 1 else ''}) in {drop.submissions_dir}, {took:.1f} s; registry {drop.config_dir}; "
+               f"{len(injected)} faults ({len(drop.manifest)} must fail) in {out / 'manifest.json'}")
     typer.echo(f"run: PIPELINE_CONFIG_DIR={drop.config_dir} pipeline run --year {year} --submissions {drop.submissions_dir}")
+    typer.echo("check: python -c \"from pipeline.synth.faults import check_faults; "
+               f"print(check_faults('{out / 'manifest.json'}', 'data/runs/<run id>'))\"")
 
 
 def register(app: typer.Typer) -> None:
