@@ -62,30 +62,21 @@ def validate(doc: Any, name: str) -> ParsedReport:
         rows_of["requests"].add("other")
     seen: set[tuple[str, str, str]] = set()
     printed: set[tuple[str, str, str]] = set()  # cells not given as not printed (（六） one way or the other)
+    kinds = _cell_kinds(version)
     for i, c in enumerate(cells):
-        where = f"cells[{i}]"
-        if not isinstance(c, dict):
-            raise fail(where, f"expected an object, found {type(c).__name__}")
-        table, row, col = c.get("table"), c.get("row"), c.get("col")
-        where = f"cells[{i}] ({table}/{row}/{col})"
-        if table not in voc.TABLES:
-            raise fail(where, f"unknown table {table!r} (known: {', '.join(voc.TABLES)})")
-        if row not in rows_of[table]:
-            raise fail(where, f"unknown row {row!r} for table {table} in template {version}")
-        allowed = voc.row_cols(table, version, row)
-        if col not in allowed:
-            raise fail(where, f"unknown column {col!r} for row {row} (allowed: {', '.join(allowed)})")
-        if (table, row, col) in seen:
-            raise fail(where, "the same cell appears twice")
-        seen.add((table, row, col))
-        _check_value(c.get("value"), voc.value_kind(table, col), where, fail)
-        if not isinstance(c.get("raw", ""), str | type(None)):
-            raise fail(where, f"raw must be text, found {c['raw']!r}")
-        if not isinstance(c.get("ambiguous", False), bool):
-            raise fail(where, f"ambiguous must be true or false, found {c['ambiguous']!r}")
-        _check_status(c, where, fail)
-        if c.get("status") != "not_printed":
-            printed.add((table, row, col))
+        # the common case checked at once; anything it does not pass is checked again, one clause at a
+        # time, by _check_cell, which names the first problem
+        if type(c) is dict:
+            table, row, col = c.get("table"), c.get("row"), c.get("col")
+            if type(table) is str and type(row) is str and type(col) is str:
+                key = (table, row, col)
+                kind = kinds.get(key)
+                if kind is not None and key not in seen and _cell_ok(c, kind):
+                    seen.add(key)
+                    if c.get("status") != "not_printed":
+                        printed.add(key)
+                    continue
+        _check_cell(i, c, version, rows_of, seen, printed, fail)
     if any(k[:2] == ("requests", "other") for k in printed) and any(k[1] in voc.T3_OTHER_SPLIT for k in printed):
         raise fail("cells", "table requests has both the single （六）其他处理 row (other) and its three sub-rows")
 
@@ -110,6 +101,82 @@ def validate(doc: Any, name: str) -> ParsedReport:
             # beside a value means "derived by a parser, not printed" — see pipeline.model.)
             cell.raw = format(cell.value, "g") if isinstance(cell.value, float) else str(cell.value)
     return report
+
+
+def _check_cell(i: int, c: Any, version: str, rows_of: dict[str, set[str]], seen: set, printed: set,
+                fail: Callable[[str, str], IngestError]) -> None:
+    """Every check of one cell, in order: the first that fails is raised naming the cell."""
+    where = f"cells[{i}]"
+    if not isinstance(c, dict):
+        raise fail(where, f"expected an object, found {type(c).__name__}")
+    table, row, col = c.get("table"), c.get("row"), c.get("col")
+    where = f"cells[{i}] ({table}/{row}/{col})"
+    if table not in voc.TABLES:
+        raise fail(where, f"unknown table {table!r} (known: {', '.join(voc.TABLES)})")
+    if row not in rows_of[table]:
+        raise fail(where, f"unknown row {row!r} for table {table} in template {version}")
+    allowed = voc.row_cols(table, version, row)
+    if col not in allowed:
+        raise fail(where, f"unknown column {col!r} for row {row} (allowed: {', '.join(allowed)})")
+    if (table, row, col) in seen:
+        raise fail(where, "the same cell appears twice")
+    seen.add((table, row, col))
+    _check_value(c.get("value"), voc.value_kind(table, col), where, fail)
+    if not isinstance(c.get("raw", ""), str | type(None)):
+        raise fail(where, f"raw must be text, found {c['raw']!r}")
+    if not isinstance(c.get("ambiguous", False), bool):
+        raise fail(where, f"ambiguous must be true or false, found {c['ambiguous']!r}")
+    _check_status(c, where, fail)
+    if c.get("status") != "not_printed":
+        printed.add((table, row, col))
+
+
+@voc.derived
+def _cell_kinds(version: str) -> dict[tuple[str, str, str], str]:
+    """(table, row, col) → value kind, for every cell a JSON submission of ``version`` may give."""
+    out = {}
+    for table in voc.TABLES:
+        rows = list(voc.rows(table, version))
+        if table == "requests" and version == "v2021":
+            rows.append("other")
+        for row in rows:
+            for col in voc.row_cols(table, version, row):
+                out[(table, row, col)] = voc.value_kind(table, col)
+    return out
+
+
+_STATUSES = frozenset(CELL_STATUSES)
+
+
+def _cell_ok(c: dict[str, Any], kind: str) -> bool:
+    """Whether a cell passes every check of :func:`_check_cell` (True only when it surely does)."""
+    value = c.get("value")
+    if value is not None:
+        t = type(value)
+        if t is int:
+            if not -10**18 < value < 10**18:
+                return False
+        elif t is float:
+            if kind != "amount" and not value.is_integer():
+                return False
+        else:
+            return False
+    raw = c.get("raw", "")
+    if raw is not None and type(raw) is not str:
+        return False
+    if type(c.get("ambiguous", False)) is not bool:
+        return False
+    status = c.get("status")
+    if status is None:
+        return True
+    if status.__class__ is not str or status not in _STATUSES:
+        return False
+    if value is not None and status in ("blank", "not_printed"):
+        return False
+    candidates = c.get("candidates", [])
+    if type(candidates) is not list:
+        return False
+    return all(v is None or type(v) is int or type(v) is float for v in candidates)
 
 
 def is_iso_date(text: str) -> bool:
