@@ -68,20 +68,24 @@ def start_run(warehouse_url: str, year: int, districts: list[str], policy: str) 
 @task(name="process-batch", task_run_name="batch {batch.label}", cache_policy=NO_CACHE,
       retries=3, retry_delay_seconds=2, retry_condition_fn=is_transient_state)
 def process_batch(batch: Batch, run_id: str, warehouse_url: str, policy: str, workers: int,
-                  corrections=None) -> list[AgencyOutcome]:
-    """A batch end to end; every agency's outcome (failed ones included) — raises only for transient errors."""
-    from pipeline.batch import process_batch as _process
+                  corrections=None, in_workers: bool = False) -> list[AgencyOutcome]:
+    """A batch end to end (in a worker process when ``in_workers``); every agency's outcome (failed ones
+    included) — raises only for transient errors."""
+    from pipeline.batch import run_batch
 
-    return _process(batch, run_id=run_id, warehouse_url=warehouse_url, policy=policy, workers=workers,
-                    corrections=corrections)
+    return run_batch(batch, run_id=run_id, warehouse_url=warehouse_url, policy=policy, workers=workers,
+                     corrections=corrections, in_workers=in_workers)
 
 
 @task(name="publish-districts", task_run_name="publish {year}/{label}", cache_policy=NO_CACHE,
       retries=3, retry_delay_seconds=2, retry_condition_fn=is_transient_state)
 def publish(warehouse_url: str, districts: list[District], year: int, out_root: str, run_id: str | None = None,
-            label: str = "") -> tuple[list[PublishedDistrict], list[str]]:
-    """Publish the districts whose batches are all done; (published, one error line per district that failed)."""
-    return publish_ready(warehouse_url, districts, year, out_root, run_id=run_id)
+            label: str = "", workers: int = 1) -> tuple[list[PublishedDistrict], list[str]]:
+    """Publish the districts whose batches are all done, in a worker process when ``workers`` > 1;
+    (published, one error line per district that failed)."""
+    from pipeline.parallel import in_worker
+
+    return in_worker(workers, publish_ready, warehouse_url, districts, year, out_root, run_id=run_id)
 
 
 @task(name="finish-run", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=2, retry_condition_fn=is_transient_state)
@@ -177,6 +181,7 @@ def _run_batches(logger, settings, registry, jobs, year, url, run_id, policy, co
     """Submit the batches (at most ``batch_concurrency`` in flight), publish each district as its last batch
     settles, stream every outcome to the run folder, close the run; the flow's final state."""
     batches = make_batches(jobs, settings.batch_size)
+    several = len(batches) > 1  # then whole batches run in worker processes, one per core (pipeline.batch.run_batch)
     tracker = DistrictTracker(batches)
     run_dir = settings.runs_dir / run_id
     outputs = RunOutputs(run_dir)
@@ -206,7 +211,8 @@ def _run_batches(logger, settings, registry, jobs, year, url, run_id, policy, co
         if ready:
             label = ready[0] if len(ready) == 1 else f"{ready[0]}…{ready[-1]} ({len(ready)} districts)"
             publishing.append((publish.submit(url, [registry.district(d) for d in ready], year,
-                                              str(settings.published_dir), run_id, label), ready))
+                                              str(settings.published_dir), run_id, label,
+                                              settings.workers if several else 1), ready))
         while len(publishing) > settings.batch_concurrency:
             collect(*publishing.popleft())
 
@@ -215,7 +221,8 @@ def _run_batches(logger, settings, registry, jobs, year, url, run_id, policy, co
         for batch in batches:
             if len(in_flight) >= settings.batch_concurrency:
                 settle()
-            in_flight.append((batch, process_batch.submit(batch, run_id, url, policy, settings.workers, corrections)))
+            in_flight.append((batch, process_batch.submit(batch, run_id, url, policy, settings.workers, corrections,
+                                                          several)))
         while in_flight:
             settle()
         while publishing:

@@ -222,3 +222,22 @@ def publish_ready(warehouse_url: str, districts: Sequence, year: int, out_root, 
                     raise
                 errors.append(f"{d.code}: {type(e).__name__}: {e}")
     return published, errors
+
+
+def run_batch(batch: Batch, *, run_id: str, warehouse_url: str, policy: str = "strict", workers: int = 1,
+              corrections=None, in_workers: bool = False) -> list[AgencyOutcome]:
+    """:func:`process_batch`, placed where it uses the cores best.
+
+    ``in_workers`` (a run of several batches): the whole batch — previous-year read, parsing, validation,
+    load — runs in one worker process of the pool of ``workers`` (:func:`pipeline.parallel.in_worker`),
+    so that as many batches as there are workers proceed at once, each on its own core, and the
+    orchestrating process only waits. Otherwise (a single batch) it runs here with its parsing spread
+    over ``workers`` processes. Same outcomes either way; exceptions (transient database errors) propagate.
+    """
+    if in_workers and workers > 1:
+        from pipeline.parallel import in_worker
+
+        return in_worker(workers, process_batch, batch, run_id=run_id, warehouse_url=warehouse_url, policy=policy,
+                         workers=1, corrections=corrections)
+    return process_batch(batch, run_id=run_id, warehouse_url=warehouse_url, policy=policy, workers=workers,
+                         corrections=corrections)

@@ -102,3 +102,33 @@ def parse_submissions(paths: Sequence[str], previous: Sequence[ParsedReport | No
         with _lock:
             _pools.pop(workers, None)
         raise
+
+
+def _timed_call(fn, args: tuple, kwargs: dict):
+    """Run ``fn`` in a worker; its result and the stage times it spent (:mod:`pipeline.stages`)."""
+    from pipeline import stages
+
+    stages.reset()
+    return fn(*args, **kwargs), stages.snapshot()
+
+
+def in_worker(pool_size: int, fn, /, *args, **kwargs):
+    """``fn(*args, **kwargs)`` in a worker process of the pool of ``pool_size`` (inline when ``pool_size`` ≤ 1).
+
+    For whole units of CPU-bound work (a batch, a group of districts to publish) submitted from several
+    threads at once, so that every core works: ``fn`` must be a module-level function and its arguments
+    and result picklable. The worker's stage times are added to this process's (:mod:`pipeline.stages`).
+    Exceptions of ``fn`` propagate; a dead worker raises :class:`BrokenProcessPool` (the pool is replaced).
+    """
+    if pool_size <= 1:
+        return fn(*args, **kwargs)
+    from pipeline import stages
+
+    try:
+        result, spent = _pool(pool_size).submit(_timed_call, fn, args, kwargs).result()
+    except BrokenProcessPool:
+        with _lock:
+            _pools.pop(pool_size, None)
+        raise
+    stages.merge(spent)
+    return result

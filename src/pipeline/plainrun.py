@@ -9,6 +9,8 @@ batch is done (if an agency of it loaded), close the run — closed ``failed`` w
 
 from __future__ import annotations
 
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from pipeline import annual
@@ -34,9 +36,10 @@ def run_plain(*, year: int, submissions_dir: Path, warehouse_url: str, config_di
     ``data_dir``: published files go to ``<data_dir>/published``, run outputs to ``<data_dir>/runs``.
     ``agencies``: process only these (a re-run); the year's corrections file beside the drop folder is applied.
     """
-    from pipeline.batch import DistrictTracker, make_batches, process_batch, publish_ready
+    from pipeline.batch import DistrictTracker, make_batches, publish_ready, run_batch
     from pipeline.ops.corrections import corrections_path, load_corrections
     from pipeline.ops.rerun import note_submissions_dir
+    from pipeline.parallel import in_worker
     from pipeline.runoutputs import RunOutputs
     from pipeline.warehouse import finish_run, get_engine, start_run, sync_registry, upgrade
 
@@ -54,18 +57,39 @@ def run_plain(*, year: int, submissions_dir: Path, warehouse_url: str, config_di
         if agencies is not None:
             jobs = [j for j in jobs if j.agency_id in set(agencies)]
         batches = make_batches(jobs, batch_size)
+        several = len(batches) > 1 and workers > 1  # whole batches in worker processes, one per core
         tracker = DistrictTracker(batches)
         published, errors = [], []
-        with RunOutputs(run_dir) as outputs:
-            for batch in batches:
-                outputs.add(retry_transient(process_batch, batch, run_id=run_id, warehouse_url=warehouse_url, policy=policy,
-                                          workers=workers, corrections=corrections))
+        window: deque = deque()
+        with RunOutputs(run_dir) as outputs, ThreadPoolExecutor(max(1, workers)) as threads:
+
+            def settle() -> None:
+                batch, future = window.popleft()
+                outputs.add(future.result())
                 ready = tracker.settle(batch, outputs.loaded_districts)
                 if publish and ready:
-                    done, failed = retry_transient(publish_ready, warehouse_url, [registry.district(d) for d in ready], year,
-                                                 data_dir / "published", run_id=run_id)
-                    published += done
-                    errors += failed
+                    window_pub.append(threads.submit(retry_transient, in_worker, workers if several else 1,
+                                                      publish_ready, warehouse_url,
+                                                      [registry.district(d) for d in ready], year,
+                                                      data_dir / "published", run_id=run_id))
+                while len(window_pub) > max(1, workers):
+                    done, failed = window_pub.popleft().result()
+                    published.extend(done)
+                    errors.extend(failed)
+
+            window_pub: deque = deque()
+            for batch in batches:
+                if len(window) >= max(1, workers):
+                    settle()
+                window.append((batch, threads.submit(retry_transient, run_batch, batch, run_id=run_id,
+                                                     warehouse_url=warehouse_url, policy=policy, workers=workers,
+                                                     corrections=corrections, in_workers=several)))
+            while window:
+                settle()
+            while window_pub:
+                done, failed = window_pub.popleft().result()
+                published.extend(done)
+                errors.extend(failed)
         counts = outputs.counts
         finish_run(engine, run_id, status="failed" if counts[annual.FAILED] or errors else "completed")
     except BaseException:

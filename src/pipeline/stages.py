@@ -41,3 +41,11 @@ def reset() -> None:
     with _lock:
         _seconds.clear()
         _calls.clear()
+
+
+def merge(other: dict[str, dict[str, float]]) -> None:
+    """Add a :func:`snapshot` taken elsewhere (a worker process) to this process's totals."""
+    with _lock:
+        for k, v in other.items():
+            _seconds[k] = _seconds.get(k, 0.0) + v["seconds"]
+            _calls[k] = _calls.get(k, 0) + int(v["calls"])
