@@ -60,6 +60,11 @@ def run_cmd(
     except Exception as e:
         typer.echo(failure_line(url, e), err=True)
         raise typer.Exit(2) from None
+    from pipeline.warehouse.runlock import refusal, wait_seconds, year_is_free
+
+    if not wait_seconds() and not year_is_free(get_engine(url), year):  # one line now; start_run is the real guard
+        typer.echo(refusal(get_engine(url), year), err=True)
+        raise typer.Exit(2)
     if warehouse_url:
         os.environ["PIPELINE_WAREHOUSE_URL"] = warehouse_url
     # Without a Prefect server configured, Prefect starts a temporary one; give it time on a busy

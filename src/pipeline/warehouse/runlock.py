@@ -235,6 +235,8 @@ def _close(holder: _Holder) -> None:
         eng, conn = holder.handle
         try:
             conn.close()  # the session ends: the server drops every advisory lock it held
+        except Exception:  # the session is already gone (server restarted): so is its lock
+            pass
         finally:
             eng.dispose()
     elif holder.kind == "file":
