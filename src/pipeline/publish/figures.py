@@ -11,6 +11,7 @@ year − 1 when any agency is loaded there) and returns :class:`DistrictFigures`
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -20,7 +21,7 @@ from pipeline import vocabulary as voc
 from pipeline.publish.annex import annex, mark
 from pipeline.publish.consolidate import consolidate, layout_version
 from pipeline.publish.kpis import kpis, ranking
-from pipeline.publish.members import Members, read_members
+from pipeline.publish.members import Members, read_members_many
 from pipeline.registry import District
 
 
@@ -60,11 +61,33 @@ class DistrictFigures:
 
 def district_figures(engine: Engine, district: District, year: int) -> DistrictFigures:
     """Read and compute the district-year's publication (see the module docstring)."""
-    members = read_members(engine, district, year)
+    fig = district_figures_many(engine, [district], year)[district.code]
+    if isinstance(fig, Exception):
+        raise fig
+    return fig
+
+
+def district_figures_many(engine: Engine, districts: Sequence[District], year: int) -> dict[str, DistrictFigures]:
+    """:func:`district_figures` of several districts from one read of the warehouse per query (and year).
+
+    Returns {district code: DistrictFigures}; a district whose figures cannot be computed maps to the
+    exception instead (the others are unaffected).
+    """
+    now = read_members_many(engine, districts, year)
+    before = read_members_many(engine, districts, year - 1)
+    out: dict[str, DistrictFigures | Exception] = {}
+    for d in districts:
+        try:
+            out[d.code] = _figures(now[d.code], before[d.code], year)
+        except Exception as e:  # one district's bad data must not stop the others
+            out[d.code] = e
+    return out
+
+
+def _figures(members: Members, prev_members: Members, year: int) -> DistrictFigures:
     table = consolidate(members.cells, year)
     notes = annex(members)
     table = mark(table, notes)
-    prev_members = read_members(engine, district, year - 1)
     previous = None
     if not prev_members.cells.empty:
         previous = consolidate(prev_members.cells, year - 1)

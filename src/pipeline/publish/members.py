@@ -19,10 +19,11 @@ ambiguous, derived) and ``findings`` (agency_id, rule, severity, table, row, col
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, bindparam, text
 
 from pipeline.registry import District
 
@@ -85,32 +86,34 @@ class Members:
         return out
 
 
-_AGENCIES = text("SELECT id, name, kind, registered FROM agencies WHERE district_code = :d ORDER BY id")
+_IN = "a.district_code IN :ds"
+_AGENCIES = text(f"SELECT a.district_code, a.id, a.name, a.kind, a.registered FROM agencies a WHERE {_IN} ORDER BY a.id")
 _ACTIVE = text(
-    "SELECT r.agency_id, r.id, r.version, r.template_version, r.source_name, r.loaded_at FROM reports r "
-    "JOIN agencies a ON a.id = r.agency_id WHERE a.district_code = :d AND r.year = :y AND r.is_active")
+    "SELECT a.district_code, r.agency_id, r.id, r.version, r.template_version, r.source_name, r.loaded_at FROM reports r "
+    f"JOIN agencies a ON a.id = r.agency_id WHERE {_IN} AND r.year = :y AND r.is_active")
 _LATEST = text(
-    "SELECT ra.agency_id, ra.status, ra.reason, ru.started_at, ra.recorded_at FROM run_agencies ra "
+    "SELECT a.district_code, ra.agency_id, ra.status, ra.reason, ru.started_at, ra.recorded_at FROM run_agencies ra "
     "JOIN runs ru ON ru.id = ra.run_id JOIN agencies a ON a.id = ra.agency_id "
-    "WHERE a.district_code = :d AND ra.year = :y ORDER BY ru.started_at, ra.recorded_at")
+    f"WHERE {_IN} AND ra.year = :y ORDER BY ru.started_at, ra.recorded_at")
 _CELLS = text(
-    "SELECT r.agency_id, f.report_id, f.table_code, f.row_code, f.col_code, f.value, f.raw, f.blank, f.ambiguous "
-    "FROM fact_cells f JOIN reports r ON r.id = f.report_id JOIN agencies a ON a.id = r.agency_id "
-    "WHERE a.district_code = :d AND r.year = :y AND r.is_active AND a.registered ORDER BY r.agency_id, f.seq")
+    "SELECT a.district_code, r.agency_id, f.report_id, f.table_code, f.row_code, f.col_code, f.value, f.raw, f.blank, "
+    "f.ambiguous FROM fact_cells f JOIN reports r ON r.id = f.report_id JOIN agencies a ON a.id = r.agency_id "
+    f"WHERE {_IN} AND r.year = :y AND r.is_active AND a.registered ORDER BY r.agency_id, f.seq")
 _FINDINGS = text(
-    "SELECT fi.agency_id, fi.rule, fi.severity, fi.table_code, fi.row_code, fi.col_code, fi.message_zh, fi.message_en "
-    "FROM findings fi JOIN reports r ON r.id = fi.report_id JOIN agencies a ON a.id = r.agency_id "
-    "WHERE a.district_code = :d AND r.year = :y AND r.is_active AND a.registered ORDER BY fi.agency_id, fi.seq")
-
-
+    "SELECT a.district_code, fi.agency_id, fi.rule, fi.severity, fi.table_code, fi.row_code, fi.col_code, fi.message_zh, "
+    "fi.message_en FROM findings fi JOIN reports r ON r.id = fi.report_id JOIN agencies a ON a.id = r.agency_id "
+    f"WHERE {_IN} AND r.year = :y AND r.is_active AND a.registered ORDER BY fi.agency_id, fi.seq")
 _WITHDRAWALS = text(
-    "SELECT w.agency_id, w.version, w.reason, w.author FROM withdrawals w JOIN agencies a ON a.id = w.agency_id "
-    "WHERE a.district_code = :d AND w.year = :y ORDER BY w.id")
+    "SELECT a.district_code, w.agency_id, w.version, w.reason, w.author FROM withdrawals w "
+    f"JOIN agencies a ON a.id = w.agency_id WHERE {_IN} AND w.year = :y ORDER BY w.id")
 _CORRECTIONS = text(
-    "SELECT c.agency_id, c.table_code, c.row_code, c.col_code, c.printed_value, c.printed_raw, c.printed_status, "
-    "c.corrected_value, c.kind, c.reason, c.author FROM cell_corrections c JOIN reports r ON r.id = c.report_id "
-    "JOIN agencies a ON a.id = r.agency_id WHERE a.district_code = :d AND r.year = :y AND r.is_active AND a.registered "
-    "ORDER BY c.agency_id, c.id")
+    "SELECT a.district_code, c.agency_id, c.table_code, c.row_code, c.col_code, c.printed_value, c.printed_raw, "
+    "c.printed_status, c.corrected_value, c.kind, c.reason, c.author FROM cell_corrections c "
+    f"JOIN reports r ON r.id = c.report_id JOIN agencies a ON a.id = r.agency_id WHERE {_IN} AND r.year = :y "
+    "AND r.is_active AND a.registered ORDER BY c.agency_id, c.id")
+_QUERIES = {"agencies": _AGENCIES, "active": _ACTIVE, "latest": _LATEST, "cells": _CELLS, "findings": _FINDINGS,
+            "withdrawn": _WITHDRAWALS, "corrections": _CORRECTIONS}
+_QUERIES = {k: q.bindparams(bindparam("ds", expanding=True)) for k, q in _QUERIES.items()}
 
 
 def read_members(engine: Engine, district: District, year: int) -> Members:
@@ -118,15 +121,35 @@ def read_members(engine: Engine, district: District, year: int) -> Members:
 
     Agencies of the registry that the warehouse does not know yet (never synced) count as missing.
     """
-    p = {"d": district.code, "y": year}
+    return read_members_many(engine, [district], year)[district.code]
+
+
+def read_members_many(engine: Engine, districts: Sequence[District], year: int) -> dict[str, Members]:
+    """:func:`read_members` of several districts, each query run once for all of them: {district code: Members}.
+
+    The rows of every query come back with their district code and are split per district in order, so each
+    district's :class:`Members` is exactly what :func:`read_members` returns for it alone.
+    """
+    codes = list(dict.fromkeys(d.code for d in districts))
+    if not codes:
+        return {}
+    p = {"ds": codes, "y": year}
+    grouped: dict[str, dict[str, list]] = {c: {k: [] for k in _QUERIES} for c in codes}
     with engine.connect() as conn:
-        agencies = {r.id: r for r in conn.execute(_AGENCIES, p)}
-        active = {r.agency_id: r for r in conn.execute(_ACTIVE, p)}
-        latest = {r.agency_id: r for r in conn.execute(_LATEST, p)}  # ordered: the last row per agency wins
-        cells = pd.DataFrame(conn.execute(_CELLS, p).all(), columns=CELL_COLUMNS[:-1])
-        findings = pd.DataFrame(conn.execute(_FINDINGS, p).all(), columns=FINDING_COLUMNS)
-        withdrawn = {r.agency_id: r for r in conn.execute(_WITHDRAWALS, p)}  # the last withdrawal per agency
-        corrections = pd.DataFrame(conn.execute(_CORRECTIONS, p).all(), columns=CORRECTION_COLUMNS)
+        for name, q in _QUERIES.items():
+            for row in conn.execute(q, p):
+                grouped[row[0]][name].append(row)
+    return {d.code: _members(d, year, grouped[d.code]) for d in districts}
+
+
+def _members(district: District, year: int, rows: dict[str, list]) -> Members:
+    agencies = {r.id: r for r in rows["agencies"]}
+    active = {r.agency_id: r for r in rows["active"]}
+    latest = {r.agency_id: r for r in rows["latest"]}  # ordered: the last row per agency wins
+    cells = pd.DataFrame([r[1:] for r in rows["cells"]], columns=CELL_COLUMNS[:-1])
+    findings = pd.DataFrame([r[1:] for r in rows["findings"]], columns=FINDING_COLUMNS)
+    withdrawn = {r.agency_id: r for r in rows["withdrawn"]}  # the last withdrawal per agency
+    corrections = pd.DataFrame([r[1:] for r in rows["corrections"]], columns=CORRECTION_COLUMNS)
     members: list[Member] = []
     listed = {a.id for a in district.agencies}
     for a in district.agencies:
