@@ -45,7 +45,7 @@ _SCALE = {"government_office": "office", "department": "department", "township":
 _NAMES = ("教育局", "财政局", "民政局", "公安分局", "司法局", "卫生健康局", "交通运输局", "水利局", "农业农村局",
           "商务局", "文化和旅游局", "应急管理局", "审计局", "统计局", "医疗保障局", "自然资源局", "住房和城乡建设局")
 #: Below this many files a folder is written in this process (starting worker processes does not pay).
-_SERIAL_BELOW = 3000
+_SERIAL_BELOW = 800
 
 
 @dataclass(frozen=True, slots=True)

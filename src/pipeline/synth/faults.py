@@ -13,23 +13,24 @@ crawl would send it; its manifest record says what the pipeline must do about it
 - ``expect: "loaded"`` — damage the parser must read through without a word (a contents page,
   thousands separators): the agency loads.
 
-===========================  ============================================  =======================
-kind                         the submission                                forms
-===========================  ============================================  =======================
-``identity``                 table 三 新收 总计 + 7: R-T3-ROW/-BAL break    every form
-``wrong_year``               the report of three years before              every form
-``wrong_agency``             the next agency's report under this name      every form
-``duplicate``                two files for the agency                      every form
-``bad_encoding``             page text with bytes that are no text         (page text)
-``not_a_report``             a notice with no table                        (page text)
-``missing_table``            one of tables 二/三/四 absent (its heading     txt, html, docx, json
-                             kept)
-``garbled_number``           a non-zero cell of table 三/四 printed with   txt, html, docx, xlsx
-                             OCR confusions (O for 0, l for 1, S for 5 …)
-``damage_<name>``            :mod:`pipeline.synth.damage` kind ``name``    txt (page text or the
-                             (the real-world damage of                     crawler dump), html,
-                             ``../shared/corpus/kinds``) alone              as the kind allows
-===========================  ============================================  =======================
+==============================  ==============================================  ======================
+kind                            the submission                                  forms
+==============================  ==============================================  ======================
+``identity``                    table 三 新收 总计 + 7: R-T3-ROW/-BAL break          every form
+``wrong_year``                  the report of three years before                every form
+``wrong_agency``                the next agency's report under this name        every form
+``duplicate``                   two files for the agency                        every form
+``bad_encoding``                page text with bytes that are no text           (page text)
+``not_a_report``                a notice with no table                          (page text)
+``missing_table``               one of tables 二/三/四 absent (heading kept)       txt, html, docx, json
+``garbled_number``              a non-zero cell of table 三/四 printed with       txt, html, docx, xlsx
+                                OCR confusions (O for 0, l for 1, S for 5 …)
+``damage_<name>``               kind ``name`` of :mod:`pipeline.synth.damage`   txt (page text or the
+                                (the real-world damage of the corpus            crawler dump), html,
+                                ``../shared/corpus/kinds``) alone               as the kind allows
+``damage_title_only_in_head``   the corpus's S10: agency and year only in       html
+                                ``<title>``, 我局/本年度 in the body
+==============================  ==============================================  ======================
 
 :func:`check_faults` compares a manifest with a run's outcomes (rows, or the run folder itself).
 """
@@ -49,7 +50,9 @@ from pipeline.synth import damage
 
 #: The fault kinds that existed first (every one makes the agency fail).
 BASIC: tuple[str, ...] = ("identity", "wrong_year", "wrong_agency", "duplicate", "bad_encoding", "not_a_report")
-DAMAGE: tuple[str, ...] = tuple(f"damage_{name}" for name in damage.KINDS.values())
+#: The kinds of :mod:`pipeline.synth.damage`, and the corpus's S10 (a saved page that names the agency
+#: and the year only in its ``<title>``; the body says 我局/本年度), which that module does not draw.
+DAMAGE: tuple[str, ...] = (*(f"damage_{name}" for name in damage.KINDS.values()), "damage_title_only_in_head")
 FAULTS: tuple[str, ...] = (*BASIC, "missing_table", "garbled_number", *DAMAGE)
 
 #: Drop-folder forms each kind is meaningful in (None: every form).
@@ -72,6 +75,8 @@ OCR: dict[str, str] = {"0": "O", "1": "l", "2": "Z", "3": "E", "4": "A", "5": "S
 
 def applicable(kind: str, form: str, report: ParsedReport | None = None) -> bool:
     """Whether fault ``kind`` is meaningful in drop-folder ``form`` (and for ``report``, when given)."""
+    if kind == "damage_title_only_in_head":
+        return form == "html"
     if kind.startswith("damage_"):
         k = _kind_number(kind)
         if k == 2 and report is not None and (report.template != "v2021" or report.single_other):
@@ -142,6 +147,11 @@ def inject(kind: str, report: ParsedReport, form: str, aid: str, ext: str, other
         codes = [*_T3_RULES, "R-T4-SUM", "R-BLANK", "R-TYPE"]
         reason = "is not a number" if form == "xlsx" else None
         return Injected({path: render(form, garbled)}, "failed", [] if reason else codes, reason=reason, detail=detail)
+    if kind == "damage_title_only_in_head":
+        html = render(form, report).decode("utf-8")
+        site = f"第{aid.split('-')[0]}区人民政府"
+        return Injected({path: title_only_in_head(html, report, site).encode("utf-8")}, "loaded",
+                        detail=f"agency and year only in <title> (…-{site}); the body says 我局/本年度")
     if kind.startswith("damage_"):
         k = _kind_number(kind)
         dforms = [f for f in _DAMAGE_FORMS[form] if k in damage.FORM_KINDS[f]]
@@ -154,6 +164,20 @@ def inject(kind: str, report: ParsedReport, form: str, aid: str, ext: str, other
         return Injected({f"{aid}.{ext}": doc.data}, "loaded_with_note" if notes else "loaded", notes=notes,
                         detail=f"{dform}: " + "; ".join(doc.done))
     raise ValueError(f"unknown fault kind {kind!r} (one of {FAULTS})")
+
+
+def title_only_in_head(html: str, report: ParsedReport, site: str) -> str:
+    """The saved page ``html`` of ``report`` naming its agency and year only in ``<title>`` (with the
+    site's name after it), as the corpus's S10: no heading, no 发布单位/信息来源, 我局 and 本年度 in the body."""
+    head, sep, body = html.partition("</head>")
+    head = re.sub(r'<meta name="(?:ArticleTitle|ContentSource)"[^>]*>\n?', "", head)
+    head = re.sub(r"(<title>[^<]*)(</title>)", lambda m: f"{m.group(1)}-{site}{m.group(2)}", head)
+    body = re.sub(r"<h1>[^<]*</h1>\n?|<li><b>发布单位：</b><span>[^<]*</span></li>\n?|<span>信息来源：[^<]*</span>", "", body)
+    if report.meta.agency:
+        body = body.replace(report.meta.agency, "我局")
+    if report.meta.year:
+        body = body.replace(f"{report.meta.year}年", "本年度")
+    return head + sep + body
 
 
 def printed_zeros(report: ParsedReport) -> ParsedReport:
