@@ -24,21 +24,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import (
-    JSON,
-    Boolean,
     Connection,
     Engine,
-    Float,
-    Integer,
-    Text,
     bindparam,
-    cast,
     func,
     insert,
-    literal,
-    null,
     select,
-    union_all,
     update,
 )
 
@@ -51,7 +42,6 @@ from pipeline.warehouse.engine import write_transaction
 from pipeline.warehouse.ledger import WarehouseError, finding_rows, record_failure, utcnow
 from pipeline.warehouse.load import SourceFile, cell_rows, load_report, write_cells
 from pipeline.warehouse.models import Agency, FactCell, Finding, Report, ReportSection, RunAgency
-from pipeline.warehouse.queries import _number
 from pipeline.warehouse.upsert import upsert
 
 _r, _f, _s, _a, _fd = (Report.__table__, FactCell.__table__, ReportSection.__table__, Agency.__table__,
@@ -95,54 +85,61 @@ class BatchLoad:
 # -- previous year -------------------------------------------------------------------------------------
 
 
-def _n(type_):
-    return cast(null(), type_)
-
-
 def previous_reports(engine: Engine, agency_ids: Sequence[str], year: int) -> dict[str, ParsedReport]:
-    """Each agency's active report of ``year - 1``, rebuilt as loaded, in one query (absent: no key).
+    """Each agency's active report of ``year - 1``, rebuilt as loaded (absent: no key).
 
-    Equal to :func:`pipeline.warehouse.queries.previous_report` agency by agency. One UNION ALL of
-    the reports' heads, cells and sections (``kind`` h/c/s), so one round trip per batch.
+    Equal to :func:`pipeline.warehouse.queries.previous_report` agency by agency. Three lean queries
+    (heads, cells, sections) on one connection and one snapshot, whatever the number of agencies: the
+    cells come back as bare tuples of six columns, read in ``seq`` order, so a batch's previous year
+    costs one round trip per kind and no per-row type processing beyond the driver's.
     """
     ids = sorted(set(agency_ids))
     if not ids:
         return {}
     where = (_r.c.agency_id.in_(bindparam("ids", expanding=True)), _r.c.year == year - 1, _r.c.is_active)
-    t = Text()
-    heads = select(_r.c.id.label("rid"), literal("h").label("kind"), _r.c.agency_id, _r.c.template_version,
-                   _r.c.meta_agency, _r.c.meta_year, _r.c.title, _r.c.published_on, _r.c.index_no, _r.c.warnings,
-                   _n(t).label("k1"), _n(t).label("k2"), _n(t).label("k3"), _n(Float()).label("value"),
-                   _n(t).label("raw"), _n(Boolean()).label("ambiguous"), _n(Integer()).label("seq"),
-                   _n(t).label("text")).where(*where)
-    cells = select(_r.c.id, literal("c"), _n(t), _n(t), _n(t), _n(Integer()), _n(t), _n(t), _n(t), _n(JSON()),
-                   _f.c.table_code, _f.c.row_code, _f.c.col_code, _f.c.value, _f.c.raw, _f.c.ambiguous, _f.c.seq,
-                   _n(t)).select_from(_r.join(_f, _f.c.report_id == _r.c.id)).where(*where)
-    sections = select(_r.c.id, literal("s"), _n(t), _n(t), _n(t), _n(Integer()), _n(t), _n(t), _n(t), _n(JSON()),
-                      _s.c.section_code, _n(t), _n(t), _n(Float()), _n(t), _n(Boolean()), _n(Integer()),
-                      _s.c.text).select_from(_r.join(_s, _s.c.report_id == _r.c.id)).where(*where)
-    with engine.connect() as conn:
-        rows = conn.execute(union_all(heads, cells, sections), {"ids": ids}).all()
-    head: dict[int, tuple] = {}
-    cell_lists: dict[int, list[tuple]] = {}
+    heads = select(_r.c.id, _r.c.agency_id, _r.c.template_version, _r.c.meta_agency, _r.c.meta_year, _r.c.title,
+                   _r.c.published_on, _r.c.index_no, _r.c.warnings).where(*where)
+    rid = select(_r.c.id).where(*where).scalar_subquery()
+    cells = (select(_f.c.report_id, _f.c.table_code, _f.c.row_code, _f.c.col_code, _f.c.value, _f.c.raw,
+                    _f.c.ambiguous).where(_f.c.report_id.in_(rid)).order_by(_f.c.report_id, _f.c.seq))
+    sections = select(_s.c.report_id, _s.c.section_code, _s.c.text).where(_s.c.report_id.in_(rid))
+    with engine.connect() as conn, conn.begin():  # one snapshot on PostgreSQL (and on SQLite in WAL mode)
+        params = {"ids": ids}
+        head_rows = conn.execute(heads, params).all()
+        cell_rows_ = _driver_rows(conn, cells, params)  # ~200 rows a report: skip SQLAlchemy's Row objects
+        section_rows = conn.execute(sections, params).tuples().all()
+    cell_lists: dict[int, list[Cell]] = {}
+    for r, t, row, col, v, raw, amb in cell_rows_:
+        if v is not None:  # as queries._number: counts come back as int, amounts as float
+            v = float(v) if (t == "proactive" and col in voc.AMOUNT_COLS) or not float(v).is_integer() else int(v)
+        cell_lists.setdefault(r, []).append(Cell(t, row, col, v, raw, bool(amb)))
     section_maps: dict[int, dict[str, str]] = {}
-    for row in rows:
-        rid, kind = row[0], row[1]
-        if kind == "h":
-            head[rid] = row
-        elif kind == "c":
-            cell_lists.setdefault(rid, []).append(row)
-        else:
-            section_maps.setdefault(rid, {})[row[10]] = row[17]
+    for r, code, text in section_rows:
+        section_maps.setdefault(r, {})[code] = text
     out: dict[str, ParsedReport] = {}
-    for rid, h in head.items():
-        cs = sorted(cell_lists.get(rid, ()), key=lambda x: x[16])
-        cell_objs = [Cell(c[10], c[11], c[12], _number(c[10], c[12], c[13]), c[14], bool(c[15])) for c in cs]
-        sections_ = {k: "" for k in voc.NARRATIVE_SECTIONS}
-        sections_.update(section_maps.get(rid, {}))
-        meta = Meta(h[4], h[5], h[6], h[7], h[8])
-        out[h[2]] = ParsedReport(h[3], meta, cell_objs, list(h[9] or []), sections_)
+    for h in head_rows:
+        sections_ = dict.fromkeys(voc.NARRATIVE_SECTIONS, "")
+        sections_.update(section_maps.get(h[0], {}))
+        out[h[1]] = ParsedReport(h[2], Meta(h[3], h[4], h[5], h[6], h[7]), cell_lists.get(h[0], []),
+                                 list(h[8] or []), sections_)
     return out
+
+
+def _driver_rows(conn: Connection, stmt, params: dict) -> list[tuple]:
+    """``stmt``'s rows as the driver's own tuples (bound parameters, compiled by SQLAlchemy for the dialect).
+
+    For large reads of plain columns (ints, floats, text, booleans stored as 0/1 or bool), where building
+    a SQLAlchemy ``Row`` per row costs more than the read itself.
+    """
+    compiled = stmt.compile(dialect=conn.dialect)
+    state = compiled.construct_expanded_state(params)
+    args = state.positional_parameters if compiled.positional else state.parameters
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(state.statement, args)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 # -- loading -------------------------------------------------------------------------------------------
