@@ -203,25 +203,18 @@ def publish_ready(warehouse_url: str, districts: Sequence, year: int, out_root, 
     """Publish ``districts`` (:class:`~pipeline.registry.District`) for ``year``; one district's error spares the rest.
 
     Returns ``(published, errors)``: the :class:`~pipeline.publish.PublishedDistrict` of each district
-    published, and one line ``"<code>: <error>"`` per district that could not be. Transient database
-    errors propagate (the orchestrator retries).
+    published, and one line ``"<code>: <error>"`` per district that could not be. The warehouse is read
+    once for all of them (:func:`pipeline.publish.district.publish_districts`); its errors propagate
+    (transient ones are retried by the orchestrator).
     """
     from pathlib import Path
 
-    from pipeline.publish import publish_district
+    from pipeline.publish.district import publish_districts
     from pipeline.stages import timed
-    from pipeline.transient import is_transient
 
-    published, errors = [], []
     with timed("publish"):
-        for d in districts:
-            try:
-                published.append(publish_district(warehouse_url, d, year, Path(out_root), run_id=run_id))
-            except Exception as e:
-                if is_transient(e):
-                    raise
-                errors.append(f"{d.code}: {type(e).__name__}: {e}")
-    return published, errors
+        results = publish_districts(warehouse_url, list(districts), year, Path(out_root), run_id=run_id)
+    return [r for r in results if not r.error], [f"{r.district}: {r.error}" for r in results if r.error]
 
 
 def run_batch(batch: Batch, *, run_id: str, warehouse_url: str, policy: str = "strict", workers: int = 1,
