@@ -43,6 +43,10 @@ __all__ = ["PREVIOUS", "detect_version", "parse_lines", "parse_text"]
 _cols = cache(voc.cols)
 _rows = cache(voc.rows)
 
+#: Longest line read (characters). A report's longest line — a crawler's whole table on one line — is a
+#: few thousand; a longer one (megabytes of digits, tabs or cells) is skipped with a note.
+MAX_LINE_CHARS = 65_536
+
 #: The same agency's previous-year report, where the caller has it (the annual run reads it from the
 #: warehouse): soft evidence for readings no identity of this year settles (search.py).
 PREVIOUS: ContextVar[ParsedReport | None] = ContextVar("previous_report", default=None)
@@ -56,10 +60,18 @@ def parse_lines(lines: Sequence[str], name: str) -> ParsedReport:
     a row left out, a blank inside run-together digits, a sentence quoting a label — comes back as
     cells with their status and a note (:class:`pipeline.model.ParseNote`).
     """
+    if not isinstance(lines, list | tuple):
+        lines = list(lines)
+    long = [len(ln) for ln in lines if len(ln) > MAX_LINE_CHARS] if max(map(len, lines), default=0) > MAX_LINE_CHARS else []
+    if long:  # a hostile or garbled line: reading it as a table row would take minutes
+        lines = [ln if len(ln) <= MAX_LINE_CHARS else "" for ln in lines]
     text = normalise(lines)
     if not text.strip():
         raise IngestError(name, "empty document: no text")
-    return parse_text(text, name)
+    report = parse_text(text, name)
+    for n in long:
+        report.note("R-PARSE-SKIPPED", f"a line of {n:,} characters (over {MAX_LINE_CHARS:,}) is no text of a report; skipped")
+    return report
 
 
 def _truncated(name: str, table: str, missing: list[str], version: str) -> IngestError:

@@ -87,6 +87,8 @@ _MESSAGES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], .
          r"表\g<t>「\g<row>」行：「\g<c>」在原件中为空白，已按本行（\g<r>）和各列关系（\g<f>）推算为 \g<v>，请补填"),
         (r"^table 二 (?P<c>.+): printed '(?P<p>.*)', read as (?P<v>.+) (?P<u>万元|元)$",
          r"表二「\g<c>」：原件印作「\g<p>」，按 \g<v> \g<u> 计"),
+        (r"^a line of (?P<n>[\d,]+) characters \(over (?P<m>[\d,]+)\) is no text of a report; skipped$",
+         r"有一行长达 \g<n> 个字符（超过 \g<m>），不是报告正文，已略去"),
         (r"^xlsx: no machine codes found; cells were matched by their labels$", "XLSX：未找到机器代码，按行列名称匹配单元格"),
         (r"^xlsx: row (?P<r>.+) not found; its cells are read as not printed$", r"XLSX：未找到「\g<r>」行，按未列出处理"),
         (r"^xlsx: row (?P<r>.+) does not belong to template (?P<v>.+); ignored$", r"XLSX：「\g<r>」行不属于 \g<v> 模板，已略去"),

@@ -57,7 +57,9 @@ def markdown_lines(text: str) -> list[str]:
     return out
 
 
-_NUMERIC_RE = re.compile(r"^(?:[+\-]?[\d,]*\d[\d,]*(?:\.\d*)?|[\d,]*\.\d+)(?:万元|元)?$")
+#: ``[\d,]*\d[\d,]*`` (digits and commas, at least one digit) written so that it cannot backtrack: the
+#: lookahead finds the digit, the possessive run takes the rest (nothing after it can start with either).
+_NUMERIC_RE = re.compile(r"^(?:[+\-]?(?=[\d,]*\d)[\d,]++(?:\.\d*)?|[\d,]*\.\d+)(?:万元|元)?$")
 _UNITS = frozenset({"元", "万元"})
 _JOINED_RE = re.compile(r"^[+\-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万元|元)?$")
 
