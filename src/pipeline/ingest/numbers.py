@@ -306,6 +306,21 @@ def readings(toks: list[Tok], n: int, *, limit: int = 20000) -> list[list[Tok]]:
     acc: dict[int, tuple[str, ...]] = {}
 
     last = len(free) - 1
+    # ways[fi][left]: how many readings the free tokens from ``fi`` on give with ``left`` cells still to
+    # create. Known before any reading is built: over ``limit`` is [] at once, and the search below
+    # never enters a branch that gives none (the same readings in the same order, without the dead ends).
+    ways = [[0] * (spare + 1) for _ in range(last + 2)]
+    ways[last + 1][0] = 1
+    for fi in range(last, -1, -1):
+        text = toks[free[fi]].text
+        counts = [len(_parts(text, extra + 1)) for extra in range(spare + 1)]
+        for left in range(spare + 1):
+            if fi == last:
+                ways[fi][left] = counts[left]
+            else:
+                ways[fi][left] = sum(counts[e] * ways[fi + 1][left - e] for e in range(left + 1) if counts[e])
+    if ways[0][spare] > limit:
+        return []
 
     def rec(fi: int, left: int) -> None:
         if len(out) > limit:
@@ -325,6 +340,8 @@ def readings(toks: list[Tok], n: int, *, limit: int = 20000) -> list[list[Tok]]:
         text = toks[i].text
         # the last free token must take all the cells still left; fewer would leave some over
         for extra in ((left,) if fi == last else range(left + 1)):
+            if not ways[fi + 1][left - extra]:
+                continue
             for parts in _parts(text, extra + 1):
                 acc[i] = parts
                 rec(fi + 1, left - extra)
