@@ -157,7 +157,14 @@ def _inject(folder: Path, district: str, aid: str, form: str, report: ParsedRepo
     # a kind meaningful in this agency's form and report; none of them: a broken identity (any form)
     usable = [k for k in kinds if fault_kinds.applicable(k, form, report)] or ["identity"]
     kind = rng.choice(usable)
-    inj = fault_kinds.inject(kind, report, form, aid, _ext(form), other, rng, render_form)
+    try:
+        inj = fault_kinds.inject(kind, report, form, aid, _ext(form), other, rng, render_form)
+    except (ValueError, AssertionError) as e:  # a damage the model cannot draw on this report: a broken identity
+        if not kind.startswith("damage_"):
+            raise
+        inj = fault_kinds.inject("identity", report, form, aid, _ext(form), other, rng, render_form)
+        inj.detail += f" (instead of {kind}: {str(e)[:120]})"
+        kind = "identity"
     for name, data in inj.files.items():
         (folder / name).write_bytes(data)
     rec = {"agency_id": aid, "district": district, "year": year, "kind": kind, "form": form,
