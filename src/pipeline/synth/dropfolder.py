@@ -106,9 +106,14 @@ def build_drop_folder(out: Path, *, districts: int, agencies: int, years: Sequen
         results = [_write_districts(*t) for t in tasks]
     else:
         import multiprocessing as mp
+        import sys
+        import threading
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=mp.get_context("spawn")) as pool:
+        # fork where it is safe (Linux, no other thread): no re-import of the caller's script, which a
+        # spawned worker needs guarded by ``if __name__ == "__main__"``
+        method = "fork" if sys.platform == "linux" and threading.active_count() == 1 else "spawn"
+        with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=mp.get_context(method)) as pool:
             results = list(pool.map(_write_districts, *zip(*tasks, strict=True)))
     written = sum(n for n, _ in results)
     records = {r["agency_id"]: r for _, recs in results for r in recs}
