@@ -30,7 +30,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=None)
     a = ap.parse_args()
 
-    from pipeline.publish import publish_district, publish_districts
+    from pipeline.publish import publish_district
     from pipeline.registry import load_registry
 
     reg = load_registry(a.config)
@@ -43,6 +43,8 @@ def main() -> None:
     n = 0
     for i in range(a.repeat):
         if a.mode == "batch":
+            from pipeline.publish import publish_districts
+
             res = publish_districts(a.warehouse, districts, a.year, out, run_id=f"bench-{i}")
             bad = [r for r in res if r.error]
             if bad:
