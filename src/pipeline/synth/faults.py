@@ -331,17 +331,20 @@ def _row(o: object) -> dict:
     return row
 
 
-def check_faults(manifest: Mapping | str | Path, outcomes: Iterable[Mapping] | str | Path, *,
+def check_faults(manifest: Mapping | str | Path, outcomes: Iterable[Mapping] | Mapping | str | Path, *,
                  year: int | None = None) -> FaultCheck:
     """Whether the run that gave ``outcomes`` reported every fault of ``manifest`` on the right agency.
 
     ``manifest``: the dict of ``manifest.json`` (or its path, or the drop folder). ``outcomes``: rows as
     in the run's ``outcomes.json`` with each agency's ``findings`` (dicts or
     :class:`~pipeline.validate.findings.Finding`; or a ``codes`` list), :class:`~pipeline.annual.AgencyOutcome`
-    objects, or the run folder ``data/runs/<run id>`` itself. ``year``: only outcomes of that year
+    objects, the run folder ``data/runs/<run id>`` itself, or the summary dict of
+    :func:`pipeline.plainrun.run_plain` / the flow (its ``run_dir`` is read). ``year``: only outcomes of that year
     (default: the manifest's ``year``). Agencies without an outcome are not counted as clean.
     """
     manifest = load_manifest(manifest)
+    if isinstance(outcomes, Mapping) and "run_dir" in outcomes:  # the summary of run_plain / the flow
+        outcomes = outcomes["run_dir"]
     if isinstance(outcomes, str | Path):
         outcomes = read_run(outcomes)
     year = year if year is not None else manifest.get("year")
