@@ -16,10 +16,10 @@ from pipeline.synth.faults import BASIC, FAULTS, FaultCheck, check_faults
 from pipeline.validate.wording import RULES
 
 YEARS = [2021, 2022]
-#: Faults the pipeline does not report today (see the module docstring of pipeline.synth.faults and
-#: docs/performance.md): a whole table left out of a text/HTML/DOCX report is read as "not printed"
-#: cells (R-PARSE-NOT-PRINTED warnings) and loads under strict; only a JSON report without the table's
-#: cells fails (R-CELLS-MISSING).
+#: Faults the pipeline does not report today: a whole table left out of a page-text, HTML or DOCX report
+#: is read as "not printed" cells (R-PARSE-NOT-PRINTED warnings) and the report loads under strict —
+#: table 二 or 四 in either template, table 三 of a v2019 report (a v2021 report without table 三 fails
+#: with R-CELLS-MISSING, as does a JSON report without any table's cells).
 KNOWN_GAPS = {"missing_table"}
 
 
