@@ -109,7 +109,7 @@ try:
     r = run_plain(year=a["year"], submissions_dir=Path(a["subs"]), warehouse_url=a["url"], config_dir=Path(a["config"]),
                   data_dir=Path(a["data"]), policy="strict", batch_size=a["batch"], workers=1)
 except Exception as e:
-    print(f"{type(e).__name__}: {e}", file=sys.stderr)
+    print(f"{type(e).__name__}: {(str(e).splitlines() or [''])[0]}", file=sys.stderr)
     sys.exit(3)
 print(json.dumps({"run_id": r["run_id"], "counts": r["counts"]}))
 """
@@ -261,3 +261,11 @@ def assert_published_whole(data_dir: Path, *, latest_is_copied: bool = True) -> 
             elif copy.exists():
                 assert _sha(copy) in whole[entry["path"]], f"{copy} is not a whole file of any complete run"
     return n
+
+
+def durable(snap: dict[str, list]) -> dict[str, list]:
+    """The snapshot without a run's own history (its ledger rows, publications, failure findings): what a
+    run that did not finish must leave exactly as it found it."""
+    out = {k: v for k, v in snap.items() if k not in ("run_agencies", "mart_publications")}
+    out["findings"] = [r for r in snap["findings"] if json.loads(r)["report_id"] is not None]
+    return out
