@@ -60,7 +60,8 @@ def _z(v: Value) -> float:
 
 
 def _holds(form: Form, vals: dict[str, Values]) -> bool:
-    return abs(sum(c * _z(vals[r][i]) for r, i, c in form.terms) + form.const) < 1e-9
+    # the same sum as over c·_z(v) for every term: a blank adds an exact 0, which changes no sum
+    return abs(sum([c * v for r, i, c in form.terms if (v := vals[r][i]) is not None]) + form.const) < 1e-9
 
 
 def choose(rows: dict[str, list[Reading]], hard: Sequence[Form], soft: Sequence[Form] = (),
@@ -125,11 +126,18 @@ def choose(rows: dict[str, list[Reading]], hard: Sequence[Form], soft: Sequence[
     else:
         best = _local_search(open_rows, keep, fixed, key)
 
+    scored: dict[tuple[str, int], tuple[float, ...]] = {}  # plausibility is a function of a row's values
+
     def plaus(pick: dict[str, int]) -> tuple[float, ...]:
         prior = sum(rows[r][i].prior for r, i in pick.items())
         if plausibility is None:
             return (prior,)
-        parts = [plausibility(r, vals[r][i]) for r, i in pick.items()]
+        parts = []
+        for r, i in pick.items():
+            got = scored.get((r, i))
+            if got is None:
+                got = scored[(r, i)] = plausibility(r, vals[r][i])
+            parts.append(got)
         return (prior, *(sum(p[j] for p in parts) for j in range(len(parts[0])))) if parts else (prior,)
 
     best.sort(key=plaus)
