@@ -19,6 +19,7 @@ cell); a line holding only a no-break space is a blank cell; an empty line is no
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from contextvars import ContextVar
 from functools import cache
@@ -46,6 +47,15 @@ _rows = cache(voc.rows)
 #: Longest line read (characters). A report's longest line — a crawler's whole table on one line — is a
 #: few thousand; a longer one (megabytes of digits, tabs or cells) is skipped with a note.
 MAX_LINE_CHARS = 65_536
+#: Longest run of digits read (a crawler's run-together row holds a few dozen). A longer run is cut to
+#: this many digits before anything is read: it is no value either way (numbers.cell_value reads none
+#: over 40 digits), and the readers' time grows with its length.
+MAX_DIGIT_RUN = 256
+_LONG_RUN_RE = re.compile(rf"(?<!\d)\d{{{MAX_DIGIT_RUN + 1},}}")
+
+
+def _cut_run(m: re.Match[str]) -> str:
+    return m.group()[:MAX_DIGIT_RUN]
 
 #: The same agency's previous-year report, where the caller has it (the annual run reads it from the
 #: warehouse): soft evidence for readings no identity of this year settles (search.py).
@@ -62,13 +72,24 @@ def parse_lines(lines: Sequence[str], name: str) -> ParsedReport:
     """
     if not isinstance(lines, list | tuple):
         lines = list(lines)
-    long = [len(ln) for ln in lines if len(ln) > MAX_LINE_CHARS] if max(map(len, lines), default=0) > MAX_LINE_CHARS else []
+    longest = max(map(len, lines), default=0)
+    cut = 0
+    if longest > MAX_DIGIT_RUN:  # only a line this long can hold such a run
+        runs = [_LONG_RUN_RE.subn(_cut_run, ln) if len(ln) > MAX_DIGIT_RUN else (ln, 0) for ln in lines]
+        cut = sum(n for _, n in runs)
+        if cut:
+            lines = [ln for ln, _ in runs]
+            longest = max(map(len, lines), default=0)
+    long = [len(ln) for ln in lines if len(ln) > MAX_LINE_CHARS] if longest > MAX_LINE_CHARS else []
     if long:  # a hostile or garbled line: reading it as a table row would take minutes
         lines = [ln if len(ln) <= MAX_LINE_CHARS else "" for ln in lines]
     text = normalise(lines)
     if not text.strip():
         raise IngestError(name, "empty document: no text")
     report = parse_text(text, name)
+    if cut:
+        report.note("R-PARSE-SKIPPED", f"{cut} run(s) of more than {MAX_DIGIT_RUN} digits cut to {MAX_DIGIT_RUN} "
+                                       "(no figure of a report has so many: no value)")
     for n in long:
         report.note("R-PARSE-SKIPPED", f"a line of {n:,} characters (over {MAX_LINE_CHARS:,}) is no text of a report; skipped")
     return report

@@ -89,6 +89,8 @@ _MESSAGES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], .
          r"表二「\g<c>」：原件印作「\g<p>」，按 \g<v> \g<u> 计"),
         (r"^a line of (?P<n>[\d,]+) characters \(over (?P<m>[\d,]+)\) is no text of a report; skipped$",
          r"有一行长达 \g<n> 个字符（超过 \g<m>），不是报告正文，已略去"),
+        (r"^(?P<n>\d+) run\(s\) of more than (?P<m>\d+) digits cut to (?P=m) \(no figure of a report has so many: no value\)$",
+         r"有 \g<n> 处超过 \g<m> 位的连续数字，已截为 \g<m> 位（报告中没有这么长的数字，不作为数值）"),
         (r"^xlsx: no machine codes found; cells were matched by their labels$", "XLSX：未找到机器代码，按行列名称匹配单元格"),
         (r"^xlsx: row (?P<r>.+) not found; its cells are read as not printed$", r"XLSX：未找到「\g<r>」行，按未列出处理"),
         (r"^xlsx: row (?P<r>.+) does not belong to template (?P<v>.+); ignored$", r"XLSX：「\g<r>」行不属于 \g<v> 模板，已略去"),
