@@ -56,3 +56,21 @@ def test_an_enormous_line_is_skipped_with_a_note(corpus_dir, tmp_path):
     (note,) = [n for n in got.notes if n.rule == "R-PARSE-SKIPPED" and "characters" in n.message]
     assert note.message == "a line of 1,048,576 characters (over 65,536) is no text of a report; skipped"
     assert note.message_zh.startswith("有一行长达 1,048,576 个字符")
+
+
+def test_a_crawler_page_with_a_number_of_100000_digits_is_read(corpus_dir, tmp_path):
+    """The whole report on one line (crawler text) and one number 100,000 digits long: the run is cut to
+    ``MAX_DIGIT_RUN`` digits with a note — the page is read, not refused for its line length."""
+    from pipeline.ingest import parse_file
+    from pipeline.ingest.recognize import MAX_DIGIT_RUN
+
+    text = (corpus_dir.parent / "districts/pingtan-2022/raw/14_haitan_area_bureau_htp.txt").read_text("utf-8")
+    m = list(re.finditer(r"\d+", text))[5]
+    p = tmp_path / "crawler.txt"
+    p.write_text(text[:m.start()] + "9" * 100_000 + text[m.end():], "utf-8")
+    (o,) = fuzz.run([str(p)], workers=1, timeout=2 * BOUND_S)
+    assert o.status == fuzz.PARSED and o.seconds <= BOUND_S, (o.status, round(o.seconds, 1))
+    notes = [n for n in parse_file(p).notes if "digits cut" in n.message]
+    assert [n.message for n in notes] == [f"1 run(s) of more than {MAX_DIGIT_RUN} digits cut to {MAX_DIGIT_RUN} "
+                                          "(no figure of a report has so many: no value)"]
+    assert notes[0].message_zh
