@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import html
 import json
 import random
 import re
@@ -228,8 +229,9 @@ def test_each_run_has_its_folder_and_latest_points_at_the_newest(published):
 
 
 def test_charts_draw_chinese_without_missing_glyphs(published, recwarn):
-    from pipeline.publish.charts import chart_svgs, cjk_font
+    from pipeline.publish.charts import _bare, chart_svgs, cjk_font
     from pipeline.publish.figures import district_figures
+    from pipeline.publish.kpis import RESULT_GROUPS, YOY_FIGURES, group_label
 
     assert cjk_font()
     fig = district_figures(published["engine"], published["district"], YEAR)
@@ -237,6 +239,42 @@ def test_charts_draw_chinese_without_missing_glyphs(published, recwarn):
     assert set(svgs) == {"outcomes", "applicants", "yoy", "agencies"}
     assert not [w for w in recwarn if "missing from" in str(w.message)]
     assert all("<path" in s and "<text" not in s for s in svgs.values())  # glyphs as paths: no font needed to view
+    assert all(re.search(r'<use xlink:href="#g\d+"', s) for s in svgs.values())
+
+    def bars(svg: str, series: str = "") -> list[tuple[str, float]]:
+        found = re.findall(r'data-label="([^"]*)" data-value="([^"]*)"(?: data-series="([^"]*)")?', svg)
+        return [(html.unescape(label), float(v)) for label, v, s in found if s == series]
+
+    def texts(svg: str) -> list[str]:  # every text drawn, in order
+        return [html.unescape(t) for t in re.findall(r'<g aria-label="([^"]*)" transform=', svg)]
+
+    f, k = fig.kpis["figures"], fig.kpis
+    groups = list(RESULT_GROUPS)
+    labels = [_bare(group_label(g)) for g in groups]
+    assert labels == ["予以公开", "部分公开", "不予公开", "无法提供", "不予处理", "其他处理"]
+    assert bars(svgs["outcomes"]) == [(lab, f[g] or 0) for lab, g in zip(labels, groups, strict=True)]
+    assert texts(svgs["outcomes"])[:6] == [f"{f[g]:g}" if f[g] is not None else "—" for g in groups]  # bar labels
+    assert set(labels) <= set(texts(svgs["outcomes"])) and "办理结果 Requests by outcome" in texts(svgs["outcomes"])
+    cols = ("natural_person", *voc.ORG_COLS)
+    assert bars(svgs["applicants"]) == [(voc.label("requests", "col", c), f[f"applicants_{c}"] or 0) for c in cols]
+    assert {f"{f[f'applicants_{c}']:g}" for c in cols} <= set(texts(svgs["applicants"]))
+    top = fig.ranking.head(20)
+    want = [(n.removeprefix("测试区"), float(v)) for n, v in zip(top["agency_name"], top["new_received"], strict=True)]
+    assert bars(svgs["agencies"]) == want[::-1]  # drawn bottom to top: the first ranked on top
+    assert {n for n, _ in want} <= set(texts(svgs["agencies"])) and {f"{v:g}" for _, v in want} <= set(texts(svgs["agencies"]))
+    assert k["yoy"]  # the previous year is loaded: two series, a legend, and the title says how many agencies
+    assert [v for _, v in bars(svgs["yoy"], f"{YEAR}年")] == [f[x] or 0 for x in YOY_FIGURES]
+    assert [v for _, v in bars(svgs["yoy"], f"{YEAR - 1}年")] == [k["yoy"][x]["prev"] or 0 for x in YOY_FIGURES]
+    assert {f"{YEAR}年", f"{YEAR - 1}年", f"同比 Year over year ({YEAR - 1}年 20 个机关 → {YEAR}年)"} <= set(texts(svgs["yoy"]))
+
+
+def test_publishing_does_not_import_matplotlib():
+    import subprocess
+    import sys
+
+    code = ("import sys, pipeline.publish.district, pipeline.publish.charts as c; c.font_file(); "
+            "assert 'matplotlib' not in sys.modules, 'matplotlib imported'")
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_warehouse_password_is_masked():

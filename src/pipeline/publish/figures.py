@@ -55,6 +55,12 @@ class DistrictFigures:
         sel = self.table[(self.table["table"] == table) & (self.table["row"] == row) & (self.table["col"] == col)]
         return None if sel.empty or pd.isna(sel["value"].iloc[0]) else float(sel["value"].iloc[0])
 
+    def top_agencies(self, n: int) -> tuple[list[str], list[float | None]]:
+        """Names and 本年新收 (None where not printed) of the first ``n`` agencies of the ranking."""
+        top = self.ranking.head(n)
+        return (list(top["agency_name"]),
+                [None if v is None or v != v else float(v) for v in top["new_received"].astype("float")])
+
     def official(self) -> pd.DataFrame:
         return self.table[self.table["official"]]
 
