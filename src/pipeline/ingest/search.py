@@ -110,6 +110,64 @@ def choose(rows: dict[str, list[Reading]], hard: Sequence[Form], soft: Sequence[
         s = sum(_holds(f, cur) for f in soft) + sum(fn(cur[r]) for r, fn in row_soft.items() if r in cur)
         return (h, -(cost_fixed + sum(rows[r][pick[r]].cost for r in open_rows)), s)
 
+    def sweep(pick: dict[str, int], r: str) -> list[tuple[int, int, int]] | None:
+        """``[key({**pick, r: i}) for i in keep[r]]``, evaluating once what does not involve row ``r``
+        (None where a score of other evidence is not a whole number: then key() does it all)."""
+        hard_r, hard_rest, soft_r, soft_rest = involving[r]
+        cur = {**base, **{q: vals[q][pick[q]] for q in open_rows}}
+        h0 = hard_fixed + sum(_holds(f, cur) for f in hard_rest)
+        s0 = sum(_holds(f, cur) for f in soft_rest)
+        other_soft = [fn(cur[q]) for q, fn in row_soft.items() if q in cur and q != r]
+        if any(type(x) not in (int, bool) for x in other_soft):
+            return None
+        s0 += sum(other_soft)
+        fn_r = row_soft.get(r)
+        costs = [rows[q][pick[q]].cost for q in open_rows]
+        at = open_rows.index(r)
+        out = []
+        if whole:  # whole numbers: a form's sum is the sum over the other rows plus row r's part, exactly
+            hard_parts = [(sum([c * v for q, j, c in f.terms if q != r and (v := cur[q][j]) is not None]),
+                           [(j, c) for q, j, c in f.terms if q == r], f.const) for f in hard_r]
+            soft_parts = [(sum([c * v for q, j, c in f.terms if q != r and (v := cur[q][j]) is not None]),
+                           [(j, c) for q, j, c in f.terms if q == r], f.const) for f in soft_r]
+            for i in keep[r]:
+                row = vals[r][i]
+                costs[at] = rows[r][i].cost
+                h = h0 + sum(abs(a + sum([c * v for j, c in part if (v := row[j]) is not None]) + k) < 1e-9
+                             for a, part, k in hard_parts)
+                s = s0 + sum(abs(a + sum([c * v for j, c in part if (v := row[j]) is not None]) + k) < 1e-9
+                             for a, part, k in soft_parts)
+                if fn_r is not None:
+                    x = fn_r(row)
+                    if type(x) not in (int, bool):
+                        return None
+                    s += x
+                out.append((h, -(cost_fixed + sum(costs)), s))
+            return out
+        for i in keep[r]:
+            cur[r] = vals[r][i]
+            costs[at] = rows[r][i].cost
+            s = s0 + sum(_holds(f, cur) for f in soft_r)
+            if fn_r is not None:
+                x = fn_r(cur[r])
+                if type(x) not in (int, bool):
+                    return None
+                s += x
+            out.append((h0 + sum(_holds(f, cur) for f in hard_r), -(cost_fixed + sum(costs)), s))
+        return out
+
+    whole = all(type(c) is int for f in (*hard_open, *soft) for _, _, c in f.terms) and all(
+        v is None or type(v) is int for r in open_rows for o in vals[r] for v in o) and all(
+        v is None or type(v) is int for v in itertools.chain.from_iterable(base.values()))
+    involving = {}
+    for r in open_rows:
+        hit = [any(t[0] == r for t in f.terms) for f in hard_open]
+        soft_hit = [any(t[0] == r for t in f.terms) for f in soft]
+        involving[r] = ([f for f, x in zip(hard_open, hit, strict=True) if x],
+                        [f for f, x in zip(hard_open, hit, strict=True) if not x],
+                        [f for f, x in zip(soft, soft_hit, strict=True) if x],
+                        [f for f, x in zip(soft, soft_hit, strict=True) if not x])
+
     best: list[dict[str, int]] = []
     combos = 1
     for r in open_rows:
@@ -124,7 +182,7 @@ def choose(rows: dict[str, list[Reading]], hard: Sequence[Form], soft: Sequence[
             elif k == best_key:
                 best.append(pick)
     else:
-        best = _local_search(open_rows, keep, fixed, key)
+        best = _local_search(open_rows, keep, fixed, key, sweep)
 
     scored: dict[tuple[str, int], tuple[float, ...]] = {}  # plausibility is a function of a row's values
 
@@ -142,10 +200,15 @@ def choose(rows: dict[str, list[Reading]], hard: Sequence[Form], soft: Sequence[
 
     best.sort(key=plaus)
     top = best[0] if best else dict(fixed)
-    out = Choice({r: _settle_blanks(r, rows[r][top[r]], [rows[r][p[r]] for p in best]) for r in top})
+    # the readings each row takes in the best picks, each once (_settle_blanks asks only which there are)
+    taken: dict[str, set[int]] = {r: set() for r in top}
+    for p in best:
+        for r, i in p.items():
+            taken[r].add(i)
+    out = Choice({r: _settle_blanks(r, rows[r][top[r]], [rows[r][i] for i in sorted(taken[r])]) for r in top})
     cur = {r: vals[r][i] for r, i in top.items()}
     for r in names:
-        picks = sorted({p[r] for p in best})
+        picks = sorted(taken[r]) if r in taken else sorted({p[r] for p in best})
         if len(picks) < 2:
             continue
         options = [vals[r][i] for i in picks]
@@ -177,8 +240,17 @@ def _settle_blanks(row: str, reading: Reading, tied: list[Reading]) -> Reading:
 
 
 def _local_search(open_rows: list[str], keep: dict[str, list[int]], fixed: dict[str, int],
-                  key: Callable[[dict[str, int]], tuple[int, int, int]]) -> list[dict[str, int]]:
-    """Coordinate ascent from each row's first reading, then every single-row change that ties."""
+                  key: Callable[[dict[str, int]], tuple[int, int, int]],
+                  sweep: Callable[[dict[str, int], str], list[tuple[int, int, int]] | None] | None = None,
+                  ) -> list[dict[str, int]]:
+    """Coordinate ascent from each row's first reading, then every single-row change that ties.
+
+    ``sweep(pick, r)``: the keys of ``pick`` with each reading of row ``r`` (while one row changes, the
+    others stand still: the same keys as calling ``key`` on each, computed faster)."""
+    def keys_of(pick: dict[str, int], r: str) -> list[tuple[int, int, int]]:
+        got = sweep(pick, r) if sweep is not None else None
+        return got if got is not None else [key({**pick, r: i}) for i in keep[r]]
+
     pick = {**fixed, **{r: keep[r][0] for r in open_rows}}
     improved = True
     rounds = 0
@@ -186,14 +258,13 @@ def _local_search(open_rows: list[str], keep: dict[str, list[int]], fixed: dict[
         improved, rounds = False, rounds + 1
         for r in open_rows:
             cur = key(pick)
-            for i in keep[r]:
-                trial = {**pick, r: i}
-                if key(trial) > cur:
-                    pick, cur, improved = trial, key(trial), True
+            for i, k in zip(keep[r], keys_of(pick, r), strict=True):
+                if k > cur:
+                    pick, cur, improved = {**pick, r: i}, k, True
     k = key(pick)
     best = [pick]
     for r in open_rows:
-        for i in keep[r]:
-            if i != pick[r] and key({**pick, r: i}) == k:
+        for i, ki in zip(keep[r], keys_of(pick, r), strict=True):
+            if i != pick[r] and ki == k:
                 best.append({**pick, r: i})
     return best
