@@ -16,11 +16,9 @@ from pipeline.synth.faults import BASIC, FAULTS, FaultCheck, check_faults
 from pipeline.validate.wording import RULES
 
 YEARS = [2021, 2022]
-#: Faults the pipeline does not report today: a whole table left out of a page-text, HTML or DOCX report
-#: is read as "not printed" cells (R-PARSE-NOT-PRINTED warnings) and the report loads under strict —
-#: table 二 or 四 in either template, table 三 of a v2019 report (a v2021 report without table 三 fails
-#: with R-CELLS-MISSING, as does a JSON report without any table's cells).
-KNOWN_GAPS = {"missing_table"}
+#: Faults the pipeline does not report today (none: a whole table left out is R-SUBMIT-TABLE, or
+#: R-CELLS-MISSING for a JSON submission without a table's cells).
+KNOWN_GAPS: set[str] = set()
 
 
 def _run(tmp: Path, drop, *, years=YEARS) -> dict:
@@ -72,8 +70,6 @@ def test_every_kind_is_reported_on_its_agency(every_kind) -> None:
     print(check.summary())
 
 
-@pytest.mark.xfail(reason="the parser reads an absent table of page text/HTML/DOCX as not-printed cells and the "
-                          "report loads (R-PARSE-NOT-PRINTED warnings only)", strict=False)
 def test_a_missing_table_fails_the_agency(every_kind) -> None:
     drop, runs = every_kind
     check = check_faults(drop.manifest_path, runs[2022]["run_dir"])

@@ -63,6 +63,32 @@ def test_all_zero_is_a_report_blank_everywhere_is_empty() -> None:
     assert is_empty(blank)
 
 
+@pytest.mark.parametrize("policy,severity", [("strict", "error"), ("lenient", "warning")])
+def test_a_table_left_out_is_an_incomplete_report_a_table_of_blanks_is_not(policy: str, severity: str) -> None:
+    from pipeline.model import ParseNote
+
+    rep = small_report(values={})
+    for c in rep.cells:
+        if c.table == "appeals":
+            c.value, c.status = None, "not_printed"
+    assert rules(rep, None, policy) == [("R-SUBMIT-TABLE", severity, None, None)]
+    (f,) = submission_findings(rep, None, policy=policy)
+    assert f.table == "appeals" and "表四" in f.message_zh and "table 4" in f.message_en
+    blanks = small_report(values={})
+    for c in blanks.cells:
+        if c.table == "appeals":
+            c.value, c.status = None, "blank"
+    assert rules(blanks, None, policy) == []  # a blank is a 0 as agencies print it
+    # every row of the table there but none readable: the same as left out
+    unread = small_report(values={})
+    for c in unread.cells:
+        if c.table == "proactive":
+            c.value, c.status = None, "blank"
+    unread.notes += [ParseNote("R-PARSE-UNREAD", "unreadable", "proactive", r)
+                     for r in {c.row for c in unread.cells if c.table == "proactive"}]
+    assert rules(unread, None, policy) == [("R-SUBMIT-TABLE", severity, None, None)]
+
+
 def test_the_untouched_filing_template_is_empty() -> None:
     rep = parse_bytes(template_bytes("v2021", year=2021), "template.xlsx")
     res = validate_submission(rep, EDU)

@@ -140,7 +140,7 @@ def inject(kind: str, report: ParsedReport, form: str, aid: str, ext: str, other
                         reason="not an annual report", detail="a notice with no table")
     if kind == "missing_table":
         table = rng.choice(("proactive", "requests", "appeals"))
-        return Injected({path: without_table(report, form, table, render)}, "failed", ["R-CELLS-MISSING"],
+        return Injected({path: without_table(report, form, table, render)}, "failed", ["R-SUBMIT-TABLE", "R-CELLS-MISSING"],
                         detail=f"table {table} absent")
     if kind == "garbled_number":
         garbled, detail = garble_number(report, rng)

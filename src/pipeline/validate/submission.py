@@ -11,7 +11,10 @@ holds the document's own words against the claim — each finding names what was
   is the same name; anything else must be listed as an alias in ``registry.toml``;
 - ``R-SUBMIT-YEAR``: the report's year is not the run's year;
 - ``R-SUBMIT-EMPTY``: every cell is blank or not printed — an untouched template. All zeros is a real
-  report (an agency with no requests) and passes.
+  report (an agency with no requests) and passes;
+- ``R-SUBMIT-TABLE``: one of the three tables is not in the report (left out, or not one row of it
+  readable): a row left out is a local problem the parser notes (``R-PARSE-NOT-PRINTED``, a warning), a
+  whole table left out is an incomplete report.
 
 Errors under ``strict``, warnings under ``lenient``. Nothing is reported where the document does not
 name an agency or a year (nothing contradicts the claim).
@@ -29,6 +32,7 @@ from pipeline.validate.engine import order_key, validate_report
 from pipeline.validate.findings import Finding, Severity, ValidationResult
 from pipeline.validate.policy import Policy, check_policy
 from pipeline.validate.rules import make_finding
+from pipeline.validate.wording import TABLE_EN, TABLE_ZH
 
 #: Characters that do not make a name: spaces, brackets, quotes, dots, dashes.
 _NOISE_RE = re.compile(r"[\s()（）\[\]【】<>《》\"'“”‘’·•.,，、:：;；\-—–_/|]+")
@@ -105,7 +109,31 @@ def submission_findings(report: ParsedReport, claim: Claim | None = None, *, pol
             "every cell of the three tables is blank (an untouched template): fill it in — write 0 where "
             "nothing happened.",
             severity=severity))
+    else:
+        for table in missing_tables(report):
+            out.append(make_finding(
+                "R-SUBMIT-TABLE", version, table, None, None, None, None,
+                f"报告中没有{TABLE_ZH[table]}（整张表格缺失或无法读出）：请按模板补全该表后再提交；没有发生的事项请填 0。",
+                f"the report has no {TABLE_EN[table]} (the table is left out or cannot be read): complete it as "
+                f"the template has it — write 0 where nothing happened.",
+                severity=severity))
     return out
+
+
+def missing_tables(report: ParsedReport) -> list[str]:
+    """The template's tables the report does not give: every cell of the table not printed, or in a row
+    the parser could not read (a ``R-PARSE-UNREAD`` note).
+
+    A table of blanks is given (a blank counts as 0, as agencies print it), and so is a table stated in
+    words ("本年度未发生行政复议、行政诉讼", read as zeros). Empty for a report without cells
+    (see :func:`is_empty`).
+    """
+    unread = {(n.table, n.row) for n in report.notes if n.rule == "R-PARSE-UNREAD" and n.table}
+    given: dict[str, bool] = {}
+    for c in report.cells:
+        read = c.status != "not_printed" and (c.table, c.row) not in unread and (c.table, None) not in unread
+        given[c.table] = given.get(c.table, False) or read
+    return [t for t, any_read in given.items() if not any_read]
 
 
 def validate_submission(report: ParsedReport, claim: Claim | None = None, *, previous: ParsedReport | None = None,

@@ -39,6 +39,7 @@ RULES: dict[str, tuple[Severity, str]] = {
     "R-SUBMIT-AGENCY": ("error", "the agency the report names (title, signature) is not the registered agency"),
     "R-SUBMIT-YEAR": ("error", "the report's year is not the year of the run"),
     "R-SUBMIT-EMPTY": ("error", "the report is empty: every cell blank or not printed (an untouched template)"),
+    "R-SUBMIT-TABLE": ("error", "a table of the template is not in the report (left out, or no row of it readable)"),
 }
 
 
