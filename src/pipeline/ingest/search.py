@@ -126,23 +126,30 @@ def choose(rows: dict[str, list[Reading]], hard: Sequence[Form], soft: Sequence[
         at = open_rows.index(r)
         out = []
         if whole:  # whole numbers: a form's sum is the sum over the other rows plus row r's part, exactly
-            hard_parts = [(sum([c * v for q, j, c in f.terms if q != r and (v := cur[q][j]) is not None]),
-                           [(j, c) for q, j, c in f.terms if q == r], f.const) for f in hard_r]
-            soft_parts = [(sum([c * v for q, j, c in f.terms if q != r and (v := cur[q][j]) is not None]),
-                           [(j, c) for q, j, c in f.terms if q == r], f.const) for f in soft_r]
-            for i in keep[r]:
-                row = vals[r][i]
-                costs[at] = rows[r][i].cost
-                h = h0 + sum(abs(a + sum([c * v for j, c in part if (v := row[j]) is not None]) + k) < 1e-9
-                             for a, part, k in hard_parts)
-                s = s0 + sum(abs(a + sum([c * v for j, c in part if (v := row[j]) is not None]) + k) < 1e-9
-                             for a, part, k in soft_parts)
+            n = len(keep[r])
+            hs, ss = [h0] * n, [s0] * n
+            for forms_r, acc in ((hard_r, hs), (soft_r, ss)):
+                for f in forms_r:
+                    a = sum([c * v for q, j, c in f.terms if q != r and (v := cur[q][j]) is not None])
+                    parts = _parts_of(r, f)
+                    if f.const == 0:  # |a + b| < 1e-9 for whole numbers: b == -a (a float sum is never near 0)
+                        for pos in _index_of(r, f, parts).get(-a, ()):
+                            acc[pos] += 1
+                    else:
+                        k = f.const
+                        for pos, b in enumerate(parts):
+                            if abs(a + b + k) < 1e-9:
+                                acc[pos] += 1
+            rest = cost_fixed + sum(costs[:at]) + sum(costs[at + 1:])
+            out = []
+            for pos, i in enumerate(keep[r]):
+                s = ss[pos]
                 if fn_r is not None:
-                    x = fn_r(row)
+                    x = fn_r(vals[r][i])
                     if type(x) not in (int, bool):
                         return None
                     s += x
-                out.append((h, -(cost_fixed + sum(costs)), s))
+                out.append((hs[pos], -(rest + rows[r][i].cost), s))
             return out
         for i in keep[r]:
             cur[r] = vals[r][i]
@@ -156,7 +163,28 @@ def choose(rows: dict[str, list[Reading]], hard: Sequence[Form], soft: Sequence[
             out.append((h0 + sum(_holds(f, cur) for f in hard_r), -(cost_fixed + sum(costs)), s))
         return out
 
+    part_cache: dict[tuple[str, int], list[int]] = {}
+    index_cache: dict[tuple[str, int], dict[int, list[int]]] = {}
+
+    def _parts_of(r: str, f: Form) -> list[int]:
+        """Row ``r``'s part of form ``f`` for each of its kept readings (whole numbers)."""
+        got = part_cache.get((r, id(f)))
+        if got is None:
+            terms = [(j, c) for q, j, c in f.terms if q == r]
+            got = part_cache[(r, id(f))] = [sum([c * v for j, c in terms if (v := vals[r][i][j]) is not None])
+                                            for i in keep[r]]
+        return got
+
+    def _index_of(r: str, f: Form, parts: list[int]) -> dict[int, list[int]]:
+        got = index_cache.get((r, id(f)))
+        if got is None:
+            got = index_cache[(r, id(f))] = {}
+            for pos, b in enumerate(parts):
+                got.setdefault(b, []).append(pos)
+        return got
+
     whole = all(type(c) is int for f in (*hard_open, *soft) for _, _, c in f.terms) and all(
+        type(o.cost) is int for q in names for o in rows[q]) and all(
         v is None or type(v) is int for r in open_rows for o in vals[r] for v in o) and all(
         v is None or type(v) is int for v in itertools.chain.from_iterable(base.values()))
     involving = {}
@@ -174,9 +202,11 @@ def choose(rows: dict[str, list[Reading]], hard: Sequence[Form], soft: Sequence[
         combos *= len(keep[r])
     if combos <= MAX_COMBINATIONS:
         best_key = None
+        fast = _combo_key(open_rows, keep, base, vals, rows, hard_open, soft, hard_fixed, cost_fixed) \
+            if whole and not row_soft else None
         for combo in itertools.product(*(keep[r] for r in open_rows)):
             pick = {**fixed, **dict(zip(open_rows, combo, strict=True))}
-            k = key(pick)
+            k = key(pick) if fast is None else fast(combo)
             if best_key is None or k > best_key:
                 best_key, best = k, [pick]
             elif k == best_key:
@@ -198,7 +228,9 @@ def choose(rows: dict[str, list[Reading]], hard: Sequence[Form], soft: Sequence[
             parts.append(got)
         return (prior, *(sum(p[j] for p in parts) for j in range(len(parts[0])))) if parts else (prior,)
 
-    best.sort(key=plaus)
+    keys = _plaus_keys(best, plaus, rows, scored, plausibility, vals)
+    order = sorted(range(len(best)), key=keys.__getitem__)  # stable, as best.sort(key=plaus)
+    best = [best[i] for i in order]
     top = best[0] if best else dict(fixed)
     # the readings each row takes in the best picks, each once (_settle_blanks asks only which there are)
     taken: dict[str, set[int]] = {r: set() for r in top}
@@ -221,6 +253,79 @@ def choose(rows: dict[str, list[Reading]], hard: Sequence[Form], soft: Sequence[
                 out.candidates[(r, c)] = [first, *sorted((v for v in seen if v != _z(first)), key=float)]
         if differ:
             out.tied[r] = len(picks)
+    return out
+
+
+def _combo_key(open_rows: list[str], keep: dict[str, list[int]], base: dict[str, Values], vals: dict,
+               rows: dict[str, list[Reading]], hard_open: list[Form], soft: list[Form], hard_fixed: int,
+               cost_fixed: int) -> Callable[[tuple[int, ...]], tuple[int, int, int]]:
+    """``key`` of a combination (one reading index per open row) for whole numbers: each form is the sum
+    over the fixed rows, computed once, plus each open row's part, looked up (the same sums, exactly)."""
+    def spec(f: Form) -> tuple[int, list[tuple[int, dict[int, int]]], float]:
+        fixed_sum = sum([c * v for q, j, c in f.terms if q in base and (v := base[q][j]) is not None])
+        parts = []
+        for pos, q in enumerate(open_rows):
+            terms = [(j, c) for r, j, c in f.terms if r == q]
+            if terms:
+                parts.append((pos, {i: sum([c * v for j, c in terms if (v := vals[q][i][j]) is not None])
+                                    for i in keep[q]}))
+        return fixed_sum, parts, f.const
+
+    hard_specs = [spec(f) for f in hard_open]
+    soft_specs = [spec(f) for f in soft]
+    costs = [{i: rows[q][i].cost for i in keep[q]} for q in open_rows]
+
+    def key(combo: tuple[int, ...]) -> tuple[int, int, int]:
+        h = hard_fixed
+        for t, parts, k in hard_specs:
+            for pos, part in parts:
+                t += part[combo[pos]]
+            if abs(t + k) < 1e-9:
+                h += 1
+        s = 0
+        for t, parts, k in soft_specs:
+            for pos, part in parts:
+                t += part[combo[pos]]
+            if abs(t + k) < 1e-9:
+                s += 1
+        return (h, -(cost_fixed + sum([costs[pos][i] for pos, i in enumerate(combo)])), s)
+
+    return key
+
+
+def _plaus_keys(best: list[dict[str, int]], plaus: Callable[[dict[str, int]], tuple], rows: dict[str, list[Reading]],
+                scored: dict[tuple[str, int], tuple], plausibility: Callable | None, vals: dict) -> list[tuple]:
+    """``[plaus(p) for p in best]``: where every prior and score is a whole number, each pick's sums are
+    the first pick's plus the differences of the rows it changes (exact for whole numbers; the picks of
+    a local search differ from each other in one row)."""
+    if plausibility is None or len(best) < 64:
+        return [plaus(p) for p in best]
+    ref = best[0]
+    ref_key = plaus(ref)
+
+    def score(r: str, i: int) -> tuple:
+        got = scored.get((r, i))
+        if got is None:
+            got = scored[(r, i)] = plausibility(r, vals[r][i])
+        return got
+
+    if not all(type(x) is int for x in ref_key) or not all(
+            type(rows[r][i].prior) is int and all(type(x) is int for x in score(r, i)) for r, i in ref.items()):
+        return [plaus(p) for p in best]
+    out = []
+    for p in best:
+        key = list(ref_key)
+        for r, i in p.items():
+            j = ref[r]
+            if i != j:
+                new, old = score(r, i), score(r, j)
+                prior = rows[r][i].prior
+                if type(prior) is not int or not all(type(x) is int for x in new) or len(new) != len(old):
+                    return [plaus(q) for q in best]
+                key[0] += prior - rows[r][j].prior
+                for k in range(len(new)):
+                    key[k + 1] += new[k] - old[k]
+        out.append(tuple(key))
     return out
 
 
