@@ -266,7 +266,12 @@ def _fast_rows(root: Any, strings: list[str], dates: frozenset[int], range_bound
             style_id: Any = c.get("s", 0)
             if style_id:
                 style_id = int(style_id)
-            value = None if data_type == "inlineStr" else (c.findtext(v_tag, None) or None)
+            value = None
+            if data_type != "inlineStr":
+                for ch in c:  # findtext(v) without ElementPath: the first <v>'s text
+                    if ch.tag == v_tag:
+                        value = ch.text or None
+                        break
             if coordinate:
                 col_counter = _cell_ref(coordinate)
             else:
@@ -283,9 +288,10 @@ def _fast_rows(root: Any, strings: list[str], dates: frozenset[int], range_bound
                 elif data_type == "d":
                     raise _Unsupported("date")
             elif data_type == "inlineStr":
-                child = c.find(is_tag)
-                if child is not None:
-                    value = _text(child)
+                for child in c:  # find(is): the first <is>
+                    if child.tag == is_tag:
+                        value = _text(child)
+                        break
             cells.append((col_counter, value))
         idx = row_counter
         if max_row is not None and idx > max_row:
