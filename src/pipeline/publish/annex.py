@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline import vocabulary as voc
+from pipeline.publish.consolidate import cell_order
 from pipeline.publish.members import Members
 
 ANNEX_COLUMNS = ["table", "row", "col", "agency_id", "agency_name", "kind", "detail"]
@@ -33,33 +33,32 @@ def annex(members: Members) -> pd.DataFrame:
     """Every marked member cell of the district-year (see the module docstring), in vocabulary order."""
     names = members.names
     rows: list[tuple] = []
-    cells = members.cells
-    for r in cells[cells["ambiguous"]].itertuples():
-        rows.append((r.table, r.row, r.col, r.agency_id, "ambiguous", f"读数存疑 ambiguous reading: {r.raw!r} → {_num(r.value)}"))
-    fixed = members.corrections  # a district's corrections (pipeline.ops.corrections): printed → corrected, why, who
-    done = set(zip(fixed["agency_id"], fixed["table"], fixed["row"], fixed["col"], strict=True))
-    for r in fixed.itertuples():
-        rows.append((r.table, r.row, r.col, r.agency_id, "corrected",
-                     f"更正：原印 {_num(r.printed_value)} → {_num(r.corrected_value)}，{r.reason}（{r.author}） / "
-                     f"corrected: printed {_num(r.printed_value)} → {_num(r.corrected_value)} ({r.kind}): {r.reason} — {r.author}"))
-    for r in cells[cells["derived"]].itertuples():
-        if (r.agency_id, r.table, r.row, r.col) in done:
-            continue
-        rows.append((r.table, r.row, r.col, r.agency_id, "corrected",
-                     f"原表空白，按勾稽关系推算为 {_num(r.value)} / blank as printed, derived from the identities"))
-    keys = set(zip(cells["table"], cells["row"], cells["col"], strict=True))
-    for f in members.findings.itertuples():
-        if f.severity != "error" or not f.table or not f.row:
+    cells = members.cell_rows  # agency_id, report_id, table, row, col, value, raw, blank, ambiguous, derived
+    for aid, _, t, r, c, v, raw, _, ambiguous, _ in cells:
+        if ambiguous:
+            rows.append((t, r, c, aid, "ambiguous", f"读数存疑 ambiguous reading: {raw!r} → {_num(v)}"))
+    done = set()
+    for (aid, t, r, c, printed, _, _, corrected, kind, reason, author) in members.correction_rows:
+        done.add((aid, t, r, c))
+        rows.append((t, r, c, aid, "corrected",
+                     f"更正：原印 {_num(printed)} → {_num(corrected)}，{reason}（{author}） / "
+                     f"corrected: printed {_num(printed)} → {_num(corrected)} ({kind}): {reason} — {author}"))
+    for aid, _, t, r, c, v, _, _, _, derived in cells:
+        if derived and (aid, t, r, c) not in done:
+            rows.append((t, r, c, aid, "corrected", f"原表空白，按勾稽关系推算为 {_num(v)} / blank as printed, derived from the identities"))
+    keys: set[tuple[str, str, str]] | None = None
+    for aid, rule, severity, t, r, c, message_zh, _ in members.finding_rows:
+        if severity != "error" or not t or not r:
             continue  # warnings (parse notes, narrative) and column-wide findings mark no single figure
-        targets = [(f.table, f.row, f.col)] if f.col else _row_keys(cells, f.table, f.row)
-        for t, r, c in targets:
-            if (t, r, c) in keys:
-                rows.append((t, r, c, f.agency_id, "finding", f"{f.rule}: {f.message_zh}"))
-    out = pd.DataFrame(rows, columns=[c for c in ANNEX_COLUMNS if c != "agency_name"])
-    out.insert(4, "agency_name", [names.get(a, a) for a in out["agency_id"]])
-    order = {k: i for i, k in enumerate(voc.cell_keys("v2021") + voc.cell_keys("v2019") + voc.cell_keys("v2021", single_other=True))}
-    out["_o"] = [order.get(k, 10**6) for k in zip(out["table"], out["row"], out["col"], strict=True)]
-    return out.sort_values(["_o", "agency_id", "kind"], kind="stable").drop(columns="_o").reset_index(drop=True)
+        if keys is None:
+            keys = {(x[2], x[3], x[4]) for x in cells}
+        targets = [(t, r, c)] if c else sorted(k for k in keys if k[0] == t and k[1] == r)
+        for k in targets:
+            if k in keys:
+                rows.append((*k, aid, "finding", f"{rule}: {message_zh}"))
+    order = cell_order()
+    rows.sort(key=lambda x: (order.get((x[0], x[1], x[2]), 10**6), x[3], x[4]))
+    return pd.DataFrame([(*x[:4], names.get(x[3], x[3]), *x[4:]) for x in rows], columns=ANNEX_COLUMNS)
 
 
 def mark(consolidated: pd.DataFrame, annex_rows: pd.DataFrame) -> pd.DataFrame:
@@ -78,12 +77,7 @@ def marks(flags: str) -> str:
     return "".join(KINDS[k][0] for k in flags.split(",") if k in KINDS)
 
 
-def _row_keys(cells: pd.DataFrame, table: str, row: str) -> list[tuple[str, str, str]]:
-    sel = cells[(cells["table"] == table) & (cells["row"] == row)]
-    return sorted(set(zip(sel["table"], sel["row"], sel["col"], strict=True)))
-
-
 def _num(v) -> str:
-    if v is None or pd.isna(v):
+    if v is None or v != v:
         return "空白"
     return str(int(v)) if float(v).is_integer() else str(v)

@@ -7,6 +7,9 @@ and ``agencies`` says how many agencies each figure covers.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import cache
+
 import pandas as pd
 
 from pipeline import vocabulary as voc
@@ -19,6 +22,73 @@ def layout_version(year: int) -> str:
     return "v2019" if year <= 2020 else "v2021"
 
 
+@cache
+def _layout(version: str) -> tuple[tuple[tuple[str, str, str], ...], tuple[str, ...], tuple[str, ...]]:
+    """The official cells of ``version`` in printed order with their row and column labels (once per version)."""
+    keys = voc.cell_keys(version)
+    return keys, tuple(voc.label(t, "row", r, version) for t, r, _ in keys), tuple(voc.label(t, "col", c, version)
+                                                                                  for t, _, c in keys)
+
+
+@cache
+def cell_order() -> dict[tuple[str, str, str], int]:
+    """Where a cell of either template version sorts (v2021, then v2019, then v2021's single （六） row)."""
+    return {k: i for i, k in enumerate(voc.cell_keys("v2021") + voc.cell_keys("v2019")
+                                       + voc.cell_keys("v2021", single_other=True))}
+
+
+def sums(rows: Iterable[tuple]) -> dict[tuple[str, str, str], list]:
+    """{(table, row, col): [sum or None, agencies]} of cell rows (agency_id, report_id, table, row, col, value, …),
+    in the order cells first appear; a NaN value is not counted."""
+    out: dict[tuple[str, str, str], list] = {}
+    for r in rows:
+        key = (r[2], r[3], r[4])
+        acc = out.get(key)
+        if acc is None:
+            acc = out[key] = [None, 0]
+        v = r[5]
+        if v == v:  # not NaN
+            acc[0] = v if acc[0] is None else acc[0] + v
+            acc[1] += 1
+    return out
+
+
+def consolidate_rows(rows: Iterable[tuple], year: int) -> pd.DataFrame:
+    """:func:`consolidate` of cell rows as :class:`~pipeline.publish.members.Members` keeps them (plain Python)."""
+    version = layout_version(year)
+    keys, row_labels, col_labels = _layout(version)
+    agg = sums(rows)
+    cols: dict[str, list] = {c: [] for c in CONSOLIDATED_COLUMNS}
+    nan = float("nan")
+    for k, rl, cl in zip(keys, row_labels, col_labels, strict=True):
+        acc = agg.get(k)
+        _append(cols, k, rl, cl, nan if acc is None or acc[0] is None else acc[0], 0 if acc is None else acc[1], True)
+    official = set(keys)
+    order = cell_order()
+    extra = sorted((k for k in agg if k not in official), key=lambda k: order.get(k, 10**6))
+    for k in extra:
+        t, r, c = k
+        acc = agg[k]
+        _append(cols, k, voc.label(t, "row", r, version), voc.label(t, "col", c, version),
+                nan if acc[0] is None else acc[0], acc[1], False)
+    out = pd.DataFrame(cols, columns=CONSOLIDATED_COLUMNS)
+    out["value"] = out["value"].astype("float64")
+    out["agencies"] = out["agencies"].astype(int)
+    out["official"] = out["official"].astype(bool)
+    return out
+
+
+def _append(cols: dict[str, list], k, row_label: str, col_label: str, value: float, agencies: int, official: bool) -> None:
+    cols["table"].append(k[0])
+    cols["row"].append(k[1])
+    cols["col"].append(k[2])
+    cols["row_label"].append(row_label)
+    cols["col_label"].append(col_label)
+    cols["value"].append(value)
+    cols["agencies"].append(agencies)
+    cols["official"].append(official)
+
+
 def consolidate(cells: pd.DataFrame, year: int) -> pd.DataFrame:
     """Consolidate long-form agency cells (columns agency_id, table, row, col, value) for ``year``.
 
@@ -27,31 +97,6 @@ def consolidate(cells: pd.DataFrame, year: int) -> pd.DataFrame:
     (an agency using the other template version, or one （六）其他处理 row in a 2021 report) follow,
     marked ``official`` False, so nothing an agency reported is dropped from the sums.
     """
-    version = layout_version(year)
-    official = list(voc.cell_keys(version))
-    keys = pd.DataFrame(official, columns=["table", "row", "col"])
-    if cells.empty:
-        agg = pd.DataFrame(columns=["table", "row", "col", "value", "agencies"])
-    else:
-        df = cells[["agency_id", "table", "row", "col", "value"]].copy()
-        df["value"] = pd.to_numeric(df["value"], errors="coerce")
-        agg = (
-            df.groupby(["table", "row", "col"], sort=False)
-            .agg(value=("value", lambda s: s.sum(min_count=1)), agencies=("value", "count"))
-            .reset_index()
-        )
-    out = keys.merge(agg, on=["table", "row", "col"], how="left")
-    out["official"] = True
-    official_set = set(official)
-    extra = agg[[k not in official_set for k in zip(agg["table"], agg["row"], agg["col"], strict=True)]].copy()
-    if not extra.empty:
-        order = {k: i for i, k in enumerate(voc.cell_keys("v2021") + voc.cell_keys("v2019") + voc.cell_keys("v2021", single_other=True))}
-        extra["_o"] = [order.get(k, 10**6) for k in zip(extra["table"], extra["row"], extra["col"], strict=True)]
-        extra = extra.sort_values("_o").drop(columns="_o")
-        extra["official"] = False
-        out = pd.concat([out, extra], ignore_index=True)
-    out["agencies"] = out["agencies"].fillna(0).astype(int)
-    out["row_label"] = [voc.label(t, "row", r, version) for t, r in zip(out["table"], out["row"], strict=True)]
-    out["col_label"] = [voc.label(t, "col", c, version) for t, c in zip(out["table"], out["col"], strict=True)]
-    return out[CONSOLIDATED_COLUMNS]
-
+    values = pd.to_numeric(cells["value"], errors="coerce").astype("float64") if len(cells) else []
+    rows = zip(cells["agency_id"], cells["agency_id"], cells["table"], cells["row"], cells["col"], values, strict=True)
+    return consolidate_rows(list(rows), year)

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.failpoints import FailpointHit, failpoint
-from pipeline.publish.charts import chart_svgs, write_charts
+from pipeline.publish.charts import chart_svgs
 from pipeline.publish.figures import DistrictFigures, district_figures_many
 from pipeline.publish.html import render_html
 from pipeline.publish.longform import long_frame, write_csv, write_parquet
@@ -156,18 +156,24 @@ def write_files(fig: DistrictFigures, prov: Provenance, folder: Path) -> dict[st
     svgs = chart_svgs(fig)
     long = long_frame(fig, prov)
     files: dict[str, Path] = {}
-    files["html"] = folder / "report.html"
-    files["html"].write_text(render_html(fig, prov, svgs), encoding="utf-8")
-    files["markdown"] = folder / "summary.md"
-    files["markdown"].write_text(render_markdown(fig, prov), encoding="utf-8")
+    digests: dict[str, str] = {}  # sha256 of what was written, computed from memory where the bytes are at hand
+
+    def put(key: str, path: Path, text: str) -> None:
+        data = text.encode("utf-8")
+        path.write_bytes(data)
+        files[key], digests[key] = path, hashlib.sha256(data).hexdigest()
+
+    put("html", folder / "report.html", render_html(fig, prov, svgs))
+    put("markdown", folder / "summary.md", render_markdown(fig, prov))
     failpoint("publish.mid-files")
     files["csv"] = write_csv(long, folder / "consolidated.csv")
     files["parquet"] = write_parquet(long, folder / "consolidated.parquet", prov)
     files["xlsx"] = write_xlsx(fig, prov, long, folder / "report.xlsx")
-    files["kpis"] = folder / "kpis.json"
-    files["kpis"].write_text(json.dumps(kpis_document(fig, prov), ensure_ascii=False, indent=1), encoding="utf-8")
-    files.update({f"chart_{k}": p for k, p in write_charts(svgs, folder).items()})
-    manifest = {**prov.as_dict(), "files": {k: {"path": str(p.relative_to(folder)), "sha256": _sha256(p)}
+    put("kpis", folder / "kpis.json", json.dumps(kpis_document(fig, prov), ensure_ascii=False, indent=1))
+    (folder / "charts").mkdir(parents=True, exist_ok=True)
+    for name, svg in svgs.items():
+        put(f"chart_{name}", folder / "charts" / f"{name}.svg", svg)
+    manifest = {**prov.as_dict(), "files": {k: {"path": str(p.relative_to(folder)), "sha256": digests.get(k) or _sha256(p)}
                                              for k, p in files.items()}}
     files["manifest"] = folder / "manifest.json"
     files["manifest"].write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -19,8 +19,8 @@ from sqlalchemy import Engine
 
 from pipeline import vocabulary as voc
 from pipeline.publish.annex import annex, mark
-from pipeline.publish.consolidate import consolidate, layout_version
-from pipeline.publish.kpis import kpis, ranking
+from pipeline.publish.consolidate import consolidate_rows, layout_version
+from pipeline.publish.kpis import kpis, ranking_rows
 from pipeline.publish.members import Members, read_members_many
 from pipeline.registry import District
 
@@ -91,15 +91,15 @@ def district_figures_many(engine: Engine, districts: Sequence[District], year: i
 
 
 def _figures(members: Members, prev_members: Members, year: int) -> DistrictFigures:
-    table = consolidate(members.cells, year)
+    table = consolidate_rows(members.cell_rows, year)
     notes = annex(members)
     table = mark(table, notes)
     previous = None
-    if not prev_members.cells.empty:
-        previous = consolidate(prev_members.cells, year - 1)
+    if prev_members.cell_rows:
+        previous = consolidate_rows(prev_members.cell_rows, year - 1)
     return DistrictFigures(
         members, layout_version(year), table, notes, kpis(table, previous),
-        ranking(members.cells, members.names), previous, len(prev_members.by_status("loaded")),
+        ranking_rows(members.cell_rows, members.names), previous, len(prev_members.by_status("loaded")),
     )
 
 

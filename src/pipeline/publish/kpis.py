@@ -17,7 +17,7 @@ A figure no loaded agency printed is None (missing is never zero); a rate whose 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
@@ -123,21 +123,32 @@ def ranking(cells: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
 
     ``cells`` is long form (agency_id, table, row, col, value). Columns: :data:`RANKING_COLUMNS`.
     """
-    rows = []
-    for aid, df in cells.groupby("agency_id", sort=True):
-        v = {(t, r, c): (None if pd.isna(x) else float(x))
-             for t, r, c, x in zip(df["table"], df["row"], df["col"], df["value"], strict=True)}
-        f = figures(v)
+    values = pd.to_numeric(cells["value"], errors="coerce").astype("float64") if len(cells) else []
+    return ranking_rows(zip(cells["agency_id"], cells["agency_id"], cells["table"], cells["row"], cells["col"], values,
+                            strict=True), names)
+
+
+def ranking_rows(rows: Iterable[tuple], names: Mapping[str, str]) -> pd.DataFrame:
+    """:func:`ranking` of cell rows (agency_id, report_id, table, row, col, value, …), in plain Python."""
+    per: dict[str, dict[Key, float | None]] = {}
+    for r in rows:
+        v = r[5]
+        d = per.get(r[0])
+        if d is None:
+            d = per[r[0]] = {}
+        d[(r[2], r[3], r[4])] = None if v is None or v != v else float(v)
+    out = []
+    for aid in sorted(per):
+        f = figures(per[aid])
         disclosed = None if f["granted"] is None and f["partial"] is None else (f["granted"] or 0) + (f["partial"] or 0)
-        rows.append({"agency_id": aid, "agency_name": names.get(aid, aid), "new_received": f["new_received"],
-                     "results_total": f["results_total"], "disclosure_rate": _rate(disclosed, f["results_total"]),
-                     "review_total": f["review_total"], "suit_total": f["suit_total"]})
-    out = pd.DataFrame(rows, columns=RANKING_COLUMNS[1:])
-    if out.empty:
+        out.append((aid, names.get(aid, aid), f["new_received"], f["results_total"], _rate(disclosed, f["results_total"]),
+                    f["review_total"], f["suit_total"]))
+    out.sort(key=lambda x: x[1])  # ties by name …
+    out.sort(key=lambda x: -1 if x[2] is None else x[2], reverse=True)  # … after 本年新收, descending (stable)
+    df = pd.DataFrame([(i, *x) for i, x in enumerate(out, 1)], columns=RANKING_COLUMNS)
+    if not out:
         return pd.DataFrame(columns=RANKING_COLUMNS)
-    out["_k"] = out["new_received"].fillna(-1)
-    out = out.sort_values(["_k", "agency_name"], ascending=[False, True]).drop(columns="_k").reset_index(drop=True)
-    out.insert(0, "rank", range(1, len(out) + 1))
+    df["disclosure_rate"] = df["disclosure_rate"].astype("float64")
     for c in ("new_received", "results_total", "review_total", "suit_total"):
-        out[c] = out[c].astype("Int64")
-    return out
+        df[c] = df[c].astype("Int64")
+    return df

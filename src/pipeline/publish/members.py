@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pandas as pd
 from sqlalchemy import Engine, bindparam, text
@@ -59,17 +60,39 @@ class Member:
         return self.status == LOADED
 
 
-@dataclass(slots=True)
+@dataclass
 class Members:
-    """Members of a district-year, their active cells and the findings of those versions."""
+    """Members of a district-year, their active cells and the findings of those versions.
+
+    The rows are kept as read (``cell_rows``: tuples in :data:`CELL_COLUMNS` order, value a float or NaN, raw a
+    string, blank/ambiguous/derived bools; ``finding_rows``; ``correction_rows``): publishing computes from them
+    in plain Python. ``cells``, ``findings`` and ``corrections`` are the same as DataFrames, built on first use.
+    """
 
     district: District
     year: int
     members: list[Member]
-    cells: pd.DataFrame = field(repr=False)
-    findings: pd.DataFrame = field(repr=False)
+    cell_rows: list[tuple] = field(default_factory=list, repr=False)
+    finding_rows: list[tuple] = field(default_factory=list, repr=False)
     #: corrected cells of the included versions (pipeline.ops.corrections): CORRECTION_COLUMNS
-    corrections: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CORRECTION_COLUMNS), repr=False)
+    correction_rows: list[tuple] = field(default_factory=list, repr=False)
+
+    @cached_property
+    def cells(self) -> pd.DataFrame:
+        cells = pd.DataFrame(self.cell_rows, columns=CELL_COLUMNS)
+        cells["value"] = cells["value"].astype("float64")
+        for k in ("blank", "ambiguous", "derived"):
+            cells[k] = cells[k].astype(bool)
+        return cells
+
+    @cached_property
+    def findings(self) -> pd.DataFrame:
+        findings = pd.DataFrame(self.finding_rows, columns=FINDING_COLUMNS)
+        return findings.astype(object).where(findings.notna(), None)
+
+    @cached_property
+    def corrections(self) -> pd.DataFrame:
+        return pd.DataFrame(self.correction_rows, columns=CORRECTION_COLUMNS)
 
     def by_status(self, status: str) -> list[Member]:
         return [m for m in self.members if m.status == status]
@@ -97,8 +120,8 @@ _LATEST = text(
     f"WHERE {_IN} AND ra.year = :y ORDER BY ru.started_at, ra.recorded_at")
 _CELLS = text(
     "SELECT a.district_code, r.agency_id, f.report_id, f.table_code, f.row_code, f.col_code, f.value, f.raw, f.blank, "
-    "f.ambiguous FROM fact_cells f JOIN reports r ON r.id = f.report_id JOIN agencies a ON a.id = r.agency_id "
-    f"WHERE {_IN} AND r.year = :y AND r.is_active AND a.registered ORDER BY r.agency_id, f.seq")
+    "f.ambiguous, f.seq FROM fact_cells f JOIN reports r ON r.id = f.report_id JOIN agencies a ON a.id = r.agency_id "
+    f"WHERE {_IN} AND r.year = :y AND r.is_active AND a.registered")  # sorted in Python (agency_id, seq): no sort in SQL
 _FINDINGS = text(
     "SELECT a.district_code, fi.agency_id, fi.rule, fi.severity, fi.table_code, fi.row_code, fi.col_code, fi.message_zh, "
     "fi.message_en FROM findings fi JOIN reports r ON r.id = fi.report_id JOIN agencies a ON a.id = r.agency_id "
@@ -137,7 +160,7 @@ def read_members_many(engine: Engine, districts: Sequence[District], year: int) 
     grouped: dict[str, dict[str, list]] = {c: {k: [] for k in _QUERIES} for c in codes}
     with engine.connect() as conn:
         for name, q in _QUERIES.items():
-            for row in conn.execute(q, p):
+            for row in conn.execute(q, p).all():  # fetched at once: far cheaper than row by row
                 grouped[row[0]][name].append(row)
     return {d.code: _members(d, year, grouped[d.code]) for d in districts}
 
@@ -146,10 +169,10 @@ def _members(district: District, year: int, rows: dict[str, list]) -> Members:
     agencies = {r.id: r for r in rows["agencies"]}
     active = {r.agency_id: r for r in rows["active"]}
     latest = {r.agency_id: r for r in rows["latest"]}  # ordered: the last row per agency wins
-    cells = pd.DataFrame([r[1:] for r in rows["cells"]], columns=CELL_COLUMNS[:-1])
-    findings = pd.DataFrame([r[1:] for r in rows["findings"]], columns=FINDING_COLUMNS)
+    cells = [_cell(r) for r in sorted(rows["cells"], key=lambda r: (r[1], r[10]))]  # ORDER BY agency_id, seq
+    findings = [tuple(r[1:]) for r in rows["findings"]]
     withdrawn = {r.agency_id: r for r in rows["withdrawn"]}  # the last withdrawal per agency
-    corrections = pd.DataFrame([r[1:] for r in rows["corrections"]], columns=CORRECTION_COLUMNS)
+    corrections = [tuple(r[1:]) for r in rows["corrections"]]
     members: list[Member] = []
     listed = {a.id for a in district.agencies}
     for a in district.agencies:
@@ -166,13 +189,22 @@ def _members(district: District, year: int, rows: dict[str, list]) -> Members:
             m.reason = "no longer in the registry / 已不在登记名单" + (f"; version {m.version} not counted / 第{m.version}版未计入"
                                                                   if m.version else "")
             members.append(m)
-    findings = findings.astype(object).where(findings.notna(), None)
-    cells["value"] = pd.to_numeric(cells["value"], errors="coerce").astype("float64")
-    cells["blank"] = cells["blank"].astype(bool)
-    cells["ambiguous"] = cells["ambiguous"].astype(bool)
-    cells["raw"] = cells["raw"].fillna("")
-    cells["derived"] = (~cells["blank"]) & (cells["raw"] == "")
     return Members(district, year, members, cells, findings, corrections)
+
+
+_NAN = float("nan")
+
+
+def _cell(r) -> tuple:
+    """A cell row as read (district code first, seq last) → CELL_COLUMNS: value float or NaN, raw "", bools, derived."""
+    _, aid, rid, t, row, col, value, raw, blank, ambiguous, _ = r
+    raw = raw or ""
+    blank = bool(blank)
+    try:
+        value = _NAN if value is None else float(value)
+    except (TypeError, ValueError):
+        value = _NAN
+    return aid, rid, t, row, col, value, raw, blank, bool(ambiguous), (not blank) and raw == ""
 
 
 def _member(aid: str, name: str, kind: str, active, latest) -> Member:

@@ -232,7 +232,7 @@ def write_xlsx(fig: DistrictFigures, prov: Provenance, long: pd.DataFrame, path:
                 [[a["cell"], a["agency_name"], a["kind"], a["detail"]] for a in view.annex_rows(fig)])
     table_sheet("汇总长表", list(long.columns), [[_py(x) for x in row] for row in long.itertuples(index=False)])
 
-    by_agency = _cells_by_agency(fig.members.cells)
+    by_agency = _cells_by_agency(fig.members.cell_rows)
     used: set[str] = {s.name for s in sheets}
     for m in fig.members.by_status(LOADED):
         ws = _Sheet(_sheet_name(m.name, fig.district.name, used))
@@ -245,11 +245,14 @@ def write_xlsx(fig: DistrictFigures, prov: Provenance, long: pd.DataFrame, path:
     return path
 
 
-def _cells_by_agency(cells: pd.DataFrame) -> dict[str, list[tuple]]:
+def _cells_by_agency(rows: list[tuple]) -> dict[str, list[tuple]]:
+    """{agency: [(table, row, col, value, raw, ambiguous, derived)]} of Members.cell_rows, in their order."""
     out: dict[str, list[tuple]] = {}
-    cols = [cells[k].tolist() for k in ("agency_id", "table", "row", "col", "value", "raw", "ambiguous", "derived")]
-    for aid, *rest in zip(*cols, strict=True):
-        out.setdefault(aid, []).append(rest)
+    for aid, _, t, r, c, v, raw, _, ambiguous, derived in rows:
+        lst = out.get(aid)
+        if lst is None:
+            lst = out[aid] = []
+        lst.append((t, r, c, v, raw, ambiguous, derived))
     return out
 
 
