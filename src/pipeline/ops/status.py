@@ -46,7 +46,7 @@ def year_status(engine: Engine, registry: Registry, year: int, *, districts: lis
     codes = list(dict.fromkeys(districts or registry.districts))
     p = {"y": year}
     with engine.connect() as conn:
-        runs = [r for r in conn.execute(_RUN, p) if not districts or set(codes) & set(r.districts or [])]
+        runs = [r for r in conn.execute(_RUN, p) if not districts or set(codes) & set(_codes(r.districts))]
         ledger = {r.agency_id: r for r in conn.execute(_LEDGER, p)}  # the last row per agency wins
         active = {r.agency_id: r for r in conn.execute(_ACTIVE, p)}
         failed_findings = {(r[0], r[1]): r[2] for r in conn.execute(_FAILED_FINDINGS, p)}
@@ -57,7 +57,7 @@ def year_status(engine: Engine, registry: Registry, year: int, *, districts: lis
     last = runs[0] if runs else None
     out: dict = {"year": year, "last_run": None if last is None else {
         "id": last.id, "status": last.status, "started_at": _iso(last.started_at), "finished_at": _iso(last.finished_at),
-        "districts": list(last.districts or []), "policy": last.policy, "submissions_dir": last.submissions_dir,
+        "districts": _codes(last.districts), "policy": last.policy, "submissions_dir": last.submissions_dir,
         "counts": {"loaded": last.n_loaded, "unchanged": last.n_unchanged, "failed": last.n_failed,
                    "missing": last.n_missing}}, "districts": []}
     for code in codes:
@@ -98,6 +98,17 @@ def _published(published_dir: Path | None, year: int, code: str) -> tuple[dict |
         return None, {}
     used = {m["agency_id"]: m["version"] for m in kpis.get("members", []) if m.get("status") == "loaded"}
     return {"run_id": latest.get("run_id"), "generated_at": latest.get("generated_at")}, used
+
+
+def _codes(v) -> list[str]:
+    """A run's ``districts`` column as read by a text() query: a list on PostgreSQL (JSON decoded by the
+    driver), a JSON string on SQLite; null or unreadable is no district."""
+    if isinstance(v, (bytes, str)):
+        try:
+            v = json.loads(v)
+        except ValueError:
+            return []
+    return [str(c) for c in v] if isinstance(v, list) else []
 
 
 def _iso(v) -> str | None:
