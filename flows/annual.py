@@ -14,6 +14,7 @@ a district could not be published, or a step raised.
 
 from __future__ import annotations
 
+import logging
 from collections import deque
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from pipeline import annual
 from pipeline.annual import AgencyOutcome
 from pipeline.batch import Batch, DistrictTracker, make_batches, publish_ready
-from pipeline.ops import OpsError, progress, rerun
+from pipeline.ops import OpsError, RunStopped, progress, rerun, stop_line
 from pipeline.ops.corrections import corrections_path, load_corrections
 from pipeline.ops.guards import check_drop_folder, check_year
 from pipeline.ops.rerun import default_year
@@ -44,6 +45,46 @@ from pipeline.warehouse.engine import mask_url
 MAX_THREADS = 4
 #: Most failed agencies listed in the run's artifacts (all of them are in outcomes.csv|json).
 ARTIFACT_ROWS = 500
+
+
+def _expected(exc: BaseException | None) -> bool:
+    """A stop that is not a bug: the run lock, a locked, unreachable or briefly absent warehouse."""
+    from pipeline.transient import is_transient
+    from pipeline.warehouse.engine import is_locked
+
+    return exc is not None and (stop_line("", exc) is not None or is_transient(exc) or is_locked(exc))
+
+
+def _short(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    return f"{type(orig).__name__}: {(str(orig).strip().splitlines() or [''])[0][:300]}"
+
+
+class OneLineExpectedErrors(logging.Filter):
+    """Prefect logs a failed task's or flow's exception with its traceback (and its repr, SQL included, at
+    each retry): an expected stop (:func:`_expected`) is logged as one line instead; bugs keep theirs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        args = record.args if isinstance(record.args, tuple) else ()
+        found = exc if _expected(exc) else next((a for a in args if isinstance(a, BaseException) and _expected(a)), None)
+        if found is None:
+            return True
+        message = record.getMessage().replace(repr(found), _short(found))
+        record.msg, record.args = (message.splitlines() or [""])[0], ()
+        if exc is not None and _expected(exc):
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+for _name in ("prefect.task_runs", "prefect.flow_runs"):
+    if not any(isinstance(f, OneLineExpectedErrors) for f in logging.getLogger(_name).filters):
+        logging.getLogger(_name).addFilter(OneLineExpectedErrors())
+
+
+def _stop(line: str, exit_code: int):
+    """The flow's Failed state for an expected stop: one line, the exit code for the CLI."""
+    return Failed(message=line, data=RunStopped(line, exit_code))
 
 
 @task(name="prepare-warehouse", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=2,
@@ -103,7 +144,7 @@ def _batch_outcomes(future, batch: Batch) -> list[AgencyOutcome]:
     if state.is_completed():
         return state.result()
     exc = state.result(raise_on_failure=False)
-    reason = f"batch crashed: {type(exc).__name__}: {exc}"
+    reason = f"batch crashed: {_short(exc)}"
     return [AgencyOutcome(j.district, j.year, j.agency_id, j.agency_name, annual.FAILED, reason=reason,
                           file=str(j.path) if j.path else None) for j in batch.jobs]
 
@@ -145,7 +186,12 @@ def annual_run(year: int | None = None, districts: list[str] | None = None, subm
         return Failed(message=f"district {', '.join(unknown)} not in the registry {settings.config_dir / 'registry.toml'} "
                               f"(known: {registry.known()})")
 
-    prepare_warehouse(url, str(settings.config_dir))
+    try:
+        prepare_warehouse(url, str(settings.config_dir))
+    except Exception as e:  # the warehouse locked or gone (after the retries): one line, nothing loaded
+        if (line := stop_line(url, e)) is None:
+            raise
+        return _stop(line, 2)
     only = None
     if agencies or failed_only:  # a re-run (pipeline.ops.rerun)
         try:
@@ -153,6 +199,10 @@ def annual_run(year: int | None = None, districts: list[str] | None = None, subm
                                               districts or None, submissions_dir)
         except OpsError as e:
             return Failed(message=str(e))
+        except Exception as e:
+            if (line := stop_line(url, e)) is None:
+                raise
+            return _stop(line, 2)
         if not only:
             return Completed(message=f"nothing to re-run for {year}: no failed agency / 没有需要重跑的机关")
         logger.info("re-run of %d agencies (%s) in %s, drop folder %s", len(only), ", ".join(only[:20]),
@@ -165,16 +215,50 @@ def annual_run(year: int | None = None, districts: list[str] | None = None, subm
         corrections = load_corrections(corrections_path(sub_dir, year), year)
     except OpsError as e:
         return Failed(message=str(e))
-    run_id = start_run(url, year, codes, policy)
-    rerun.note_submissions_dir(get_engine(url), run_id, sub_dir)
-    logger.info("run %s: year %s, %d districts, submissions %s, policy %s, batches of ≤%d, %d workers", run_id, year,
-                len(codes), sub_dir, policy, settings.batch_size, settings.workers)
     try:
+        run_id = start_run(url, year, codes, policy)
+    except Exception as e:  # another run holds the year (RunLocked: never retried), or the warehouse is locked
+        if (line := stop_line(url, e)) is None:
+            raise
+        return _stop(line, 2)
+    try:
+        rerun.note_submissions_dir(get_engine(url), run_id, sub_dir)
+        logger.info("run %s: year %s, %d districts, submissions %s, policy %s, batches of ≤%d, %d workers", run_id,
+                    year, len(codes), sub_dir, policy, settings.batch_size, settings.workers)
         return _run_batches(logger, settings, registry, jobs, year, url, run_id, policy, corrections)
+    except Exception as e:
+        # The run is closed in the ledger (never left "running"); an expected stop is one line, a bug raises.
+        line = stop_line(url, e)
+        _close_failed(logger, url, run_id)
+        if line is None:
+            raise
+        return _stop(line, 1 if _loaded_any(url, run_id) else 2)
     except BaseException:
         # Whatever raised, the run is closed in the ledger (never left "running"), then the error propagates.
         finish_run(url, run_id, "failed")
         raise
+
+
+def _close_failed(logger, url: str, run_id: str) -> None:
+    """Close the run ``failed``; if the warehouse will not let us (still locked), say so in one line — the
+    next run closes it ``abandoned``, and ``pipeline status`` shows it so meanwhile."""
+    try:
+        finish_run(url, run_id, "failed")
+    except Exception as e:
+        logger.warning("run %s could not be closed (%s); the next run closes it abandoned", run_id,
+                       stop_line(url, e) or _short(e))
+
+
+def _loaded_any(url: str, run_id: str) -> bool:
+    """Whether the run loaded any agency (True when that cannot be read: the safer exit code)."""
+    from sqlalchemy import text
+
+    try:
+        with get_engine(url).connect() as conn:
+            return bool(conn.execute(text("SELECT COUNT(*) FROM run_agencies WHERE run_id = :r AND status = 'loaded'"),
+                                     {"r": run_id}).scalar())
+    except Exception:
+        return True
 
 
 def _run_batches(logger, settings, registry, jobs, year, url, run_id, policy, corrections=None):
@@ -199,7 +283,7 @@ def _run_batches(logger, settings, registry, jobs, year, url, run_id, policy, co
             publish_errors.extend(errors)
         else:
             exc = state.result(raise_on_failure=False)
-            publish_errors.extend(f"{c}: {type(exc).__name__}: {exc}" for c in codes)
+            publish_errors.extend(f"{c}: {_short(exc)}" for c in codes)
         for e in publish_errors[-len(codes):]:
             logger.error("publishing failed: %s", e)
 
@@ -261,6 +345,18 @@ def _artifacts(year, run_id, counts, n_batches, published, failed, missing, publ
     if counts[annual.FAILED] > ARTIFACT_ROWS or counts[annual.MISSING] > ARTIFACT_ROWS:
         md.append(f"- … the rest in {run_dir / 'outcomes.csv'}")
     create_markdown_artifact(key=f"annual-{year}-summary", markdown="\n".join(md))
+
+
+def run_stopped(state) -> RunStopped | None:
+    """The expected stop a Failed flow state carries (another run holds the year, the warehouse is locked or
+    gone): one line and the exit code; None for anything else."""
+    if not state.is_failed():
+        return None
+    try:
+        exc = state.result(raise_on_failure=False)
+    except Exception:
+        return None
+    return exc if isinstance(exc, RunStopped) else None
 
 
 def run_summary(state) -> dict | None:

@@ -68,3 +68,83 @@ def test_status_of_one_district_reads_the_runs_districts(url, drop, env):
     r = _cli("status", "--year", "2022", "--json", "--warehouse-url", url)
     assert r.exit_code == 0, r.output
     assert json.loads(r.output)["last_run"]["districts"] == ["900001", "900002"]
+
+
+# -- 2. two runs of a year started together; 3. a locked SQLite warehouse --------------------------------------
+
+LOST_RACE = ("import sys, pipeline.warehouse.runlock as r; r.year_is_free = lambda *a: True; "  # the pre-check passed
+             "sys.argv = ['pipeline'] + sys.argv[1:]; from pipeline.cli import main; main()")
+
+
+def _hold_year(url, env, drop, tmp_path):
+    """A run of 2022 paused right after start_run (it holds the year's lock); (process, marker)."""
+    fp = tmp_path / "fp"
+    fp.mkdir()
+    p = kit.spawn(url, env, drop, env={"PIPELINE_FAILPOINT": "run.after-start:pause", "PIPELINE_FAILPOINT_DIR": str(fp)})
+    marker = fp / "run.after-start.paused"
+    import time
+
+    deadline = time.monotonic() + 120
+    while not marker.exists():
+        assert p.poll() is None and time.monotonic() < deadline, p.communicate()
+        time.sleep(0.05)
+    return p, marker
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", ["run", "rerun"])
+def test_the_run_that_loses_the_race_is_one_line_exit_2(command, url, drop, env, tmp_path):
+    kit.run_here(url, env, drop)  # two failed agencies: something to re-run
+    holder, marker = _hold_year(url, env, drop, tmp_path)
+    try:
+        args = ["run", "--year", "2022"] if command == "run" else ["rerun", "--year", "2022", "--failed"]
+        p = subprocess.run([sys.executable, "-c", LOST_RACE, *args, "--warehouse-url", url,
+                            "--submissions", str(drop.submissions_dir)], capture_output=True, text=True, timeout=300,
+                           env={**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PIPELINE_WORKERS": "1"},
+                           cwd=kit.ROOT)
+    finally:
+        marker.unlink()
+        holder.communicate(timeout=300)
+    assert p.returncode == 2, (p.stdout[-2000:], p.stderr[-3000:])
+    assert "Traceback" not in p.stdout + p.stderr, p.stderr
+    ours = [ln for ln in p.stderr.splitlines() if "| " not in ln and "prefect.io" not in ln and ln.strip()]
+    assert len(ours) == 1 and "holds the run lock" in ours[0] and "年度运行正在进行" in ours[0], p.stderr
+    assert p.stderr.count("RunLocked") <= 1, p.stderr  # the start-run task is not retried
+    assert [r["status"] for r in kit.runs(url)] == ["failed", "failed"]  # the loser wrote no run row
+
+
+def test_rerun_checks_the_run_lock_before_prefect(url, drop, env, tmp_path):
+    kit.run_here(url, env, drop)
+    holder, marker = _hold_year(url, env, drop, tmp_path)
+    try:
+        p = _sub(["rerun", "--year", "2022", "--failed", "--warehouse-url", url])
+    finally:
+        marker.unlink()
+        holder.communicate(timeout=300)
+    assert p.returncode == 2, (p.stdout, p.stderr)
+    assert "holds the run lock" in _one_line(p) and "prefect" not in p.stderr.lower()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", ["run", "rerun"])
+def test_locked_sqlite_run_is_one_line_exit_2(command, drop, env, tmp_path):
+    import sqlite3
+
+    with kit.warehouse("sqlite", tmp_path) as u:
+        kit.run_here(u, env, drop)
+        holder = sqlite3.connect(u.removeprefix("sqlite:///"), isolation_level=None, timeout=0)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            args = ["run", "--year", "2022"] if command == "run" else ["rerun", "--year", "2022", "--failed"]
+            p = _sub([*args, "--warehouse-url", u, "--submissions", str(drop.submissions_dir)],
+                     env={"PIPELINE_SQLITE_BUSY_TIMEOUT": "2", "PIPELINE_WORKERS": "1"})
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert p.returncode == 2, (p.stdout[-2000:], p.stderr[-3000:])
+        assert "Traceback" not in p.stdout + p.stderr, p.stderr
+        last = p.stderr.strip().splitlines()
+        ours = [ln for ln in last if "| " not in ln and "prefect.io" not in ln and ln.strip()]
+        assert len(ours) == 1, p.stderr
+        assert ours[0].startswith("数据仓库被其他进程锁定 / the warehouse sqlite:///") and "(waited 2 s)" in ours[0], ours
+        assert len(p.stderr.splitlines()) < 20, p.stderr

@@ -52,15 +52,15 @@ def main() -> None:
     naming it, password masked, exit 2 — never a driver traceback; other errors propagate."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from pipeline.warehouse.engine import WarehouseUnavailable, failure_line
+    from pipeline.warehouse.engine import WarehouseUnavailable, error_line
 
     try:
         app()
     except WarehouseUnavailable as e:
-        typer.echo(str(e), err=True)
+        typer.echo(error_line(_url_in_use(), e), err=True)
         raise SystemExit(2) from None
     except SQLAlchemyError as e:
-        typer.echo(failure_line(_url_in_use(), e).replace("cannot be reached", "failed"), err=True)
+        typer.echo(error_line(_url_in_use(), e), err=True)
         raise SystemExit(2) from None
 
 

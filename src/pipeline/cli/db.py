@@ -1,4 +1,4 @@
-"""``pipeline db upgrade|current|check [--url URL]``: manage the warehouse schema.
+"""``pipeline db upgrade|current|check [--warehouse-url URL]`` (or ``--url``): manage the warehouse schema.
 
 ``upgrade`` migrates to the newest revision (the annual run does it too); ``current`` shows where the
 database is; ``check`` fails (exit 1) when the database is behind, differs from the models (``alembic
@@ -20,7 +20,7 @@ db_app = typer.Typer(help="Manage the warehouse schema (Alembic migrations).", n
 
 def _engine(url: str | None, *, create: bool = False):
     """(engine, masked URL); ``create``: the database may be created (upgrade), else it must exist and answer."""
-    from pipeline.warehouse.engine import WarehouseUnavailable, failure_line, get_engine, open_warehouse
+    from pipeline.warehouse.engine import error_line, get_engine, open_warehouse
 
     try:
         if create:
@@ -29,19 +29,16 @@ def _engine(url: str | None, *, create: bool = False):
                 conn.exec_driver_sql("SELECT 1")
         else:
             engine = open_warehouse(url)
-    except WarehouseUnavailable as e:
-        typer.echo(str(e), err=True)
-        raise typer.Exit(2) from None
     except Exception as e:  # the server refused, a bad URL, a directory that cannot be made
         from pipeline.settings import get_settings
 
-        typer.echo(failure_line(url or get_settings().warehouse_url, e), err=True)
+        typer.echo(error_line(url or get_settings().warehouse_url, e, reached=False), err=True)
         raise typer.Exit(2) from None
     return engine, make_url(str(engine.url)).render_as_string(hide_password=True)
 
 
 @db_app.command("upgrade")
-def upgrade_cmd(url: str = typer.Option(None, "--url", help=URL_HELP)) -> None:
+def upgrade_cmd(url: str = typer.Option(None, "--url", "--warehouse-url", help=URL_HELP)) -> None:
     """Migrate the warehouse to the newest schema (creates it in an empty database)."""
     from pipeline.warehouse.engine import current_revision, upgrade
 
@@ -53,7 +50,7 @@ def upgrade_cmd(url: str = typer.Option(None, "--url", help=URL_HELP)) -> None:
 
 
 @db_app.command("current")
-def current_cmd(url: str = typer.Option(None, "--url", help=URL_HELP)) -> None:
+def current_cmd(url: str = typer.Option(None, "--url", "--warehouse-url", help=URL_HELP)) -> None:
     """Print the database's revision and the newest one."""
     from pipeline.warehouse.engine import current_revision, head_revision
 
@@ -64,7 +61,7 @@ def current_cmd(url: str = typer.Option(None, "--url", help=URL_HELP)) -> None:
 
 
 @db_app.command("check")
-def check_cmd(url: str = typer.Option(None, "--url", help=URL_HELP)) -> None:
+def check_cmd(url: str = typer.Option(None, "--url", "--warehouse-url", help=URL_HELP)) -> None:
     """Exit 1 unless the database is at head, matches the models and passes the integrity checks."""
     from alembic.util.exc import CommandError
 

@@ -42,11 +42,15 @@ def rerun_cmd(
     if failed and not agency and not failed_agencies(engine, year):
         typer.echo(f"{year}: 没有未通过的机关，无需重跑 / no failed agency in {shown}: nothing to re-run")
         return
+    from pipeline.warehouse.runlock import refusal, wait_seconds, year_is_free
+
+    if not wait_seconds() and not year_is_free(engine, year):  # one line now, as `run`; start_run is the real guard
+        raise fail("", refusal(engine, year))
     if warehouse_url:  # to the flow through the environment: Prefect stores parameters (and a password with them)
         os.environ["PIPELINE_WAREHOUSE_URL"] = warehouse_url
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    from flows.annual import annual_run, run_summary
+    from flows.annual import annual_run, run_stopped, run_summary
     from pipeline.ops import progress
 
     console = Console(soft_wrap=True)
@@ -54,9 +58,13 @@ def rerun_cmd(
         state = annual_run(year=year, districts=district or None,
                            submissions_dir=str(submissions) if submissions else None, policy=policy,
                            agencies=agency or None, failed_only=failed, return_state=True)
+    stopped = run_stopped(state)  # another run holds the year, the warehouse is locked or gone: one line
+    if stopped is not None:
+        raise fail("", str(stopped), stopped.exit_code)
     result = run_summary(state)
     if result is None:
-        raise fail("重跑失败", f"re-run failed: {state.message}", 1 if state.is_failed() else 0)
+        raise fail("重跑失败", f"re-run failed: {(str(state.message or '').splitlines() or [''])[0]}",
+                   1 if state.is_failed() else 0)
     console.print(f"[bold]Re-run {year}[/bold] ({result['run_id']}): " + ", ".join(f"{k} {v}" for k, v in result["counts"].items()))
     for o in result["outcomes"]:
         colour = "red" if o["status"] in ("failed", "missing") else "green"

@@ -51,14 +51,14 @@ def run_cmd(
         console.print(f"[yellow]no folder {folder / str(year)}: every registered agency will be reported missing[/yellow]")
     # The warehouse answers (one line naming its host, password masked, otherwise), and its URL reaches the
     # flow through the environment, not as a flow parameter: Prefect stores parameters, and a password with them.
-    from pipeline.warehouse.engine import failure_line, get_engine
+    from pipeline.warehouse.engine import error_line, get_engine
 
     url = warehouse_url or settings.warehouse_url
     try:
         with get_engine(url).connect() as conn:  # a first run may create the SQLite file: that is what run does
             conn.exec_driver_sql("SELECT 1")
     except Exception as e:
-        typer.echo(failure_line(url, e), err=True)
+        typer.echo(error_line(url, e, reached=False), err=True)
         raise typer.Exit(2) from None
     from pipeline.warehouse.runlock import refusal, wait_seconds, year_is_free
 
@@ -71,16 +71,20 @@ def run_cmd(
     # machine, and send nothing anywhere (this runs on closed networks).
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    from flows.annual import annual_run, run_summary
+    from flows.annual import annual_run, run_stopped, run_summary
     from pipeline.ops import progress
 
     flow_ = annual_run if chosen is None else annual_run.with_options(task_runner=chosen)
     with progress.bar(console):  # agencies done / total, failed so far
         state = flow_(year=year, districts=district or None, submissions_dir=str(submissions) if submissions else None,
                            policy=policy, warehouse_url=None, return_state=True)
+    stopped = run_stopped(state)  # another run holds the year, the warehouse is locked or gone: one line
+    if stopped is not None:
+        typer.echo(str(stopped), err=True)
+        raise typer.Exit(stopped.exit_code)
     result = run_summary(state)
     if result is None:
-        console.print(f"[red]annual run failed:[/red] {state.message}")
+        typer.echo(f"年度运行失败 / annual run failed: {(str(state.message or '').splitlines() or [''])[0]}", err=True)
         raise typer.Exit(1)
     counts = result["counts"]
     console.print()

@@ -82,6 +82,35 @@ def failure_line(url: str, exc: BaseException) -> str:
     return f"warehouse {mask_url(url)} ({describe(url)}) cannot be reached: {type(orig).__name__}: {reason}"
 
 
+def is_locked(exc: BaseException) -> bool:
+    """A SQLite "database is locked / busy" error (another process holds the write lock)."""
+    import sqlite3
+
+    orig = getattr(exc, "orig", None) or exc
+    code = getattr(orig, "sqlite_errorcode", None)
+    return isinstance(orig, sqlite3.Error) and isinstance(code, int) and (code & 0xFF) in (5, 6)
+
+
+def error_line(url: str, exc: BaseException, *, reached: bool = True) -> str:
+    """One line, Chinese / English, for a warehouse error in the middle of a command (``reached``) or when
+    connecting: a locked SQLite file says so and how long it was waited for; the password is masked."""
+    if isinstance(exc, WarehouseUnavailable):
+        return str(exc) if str(exc).startswith("无法连接数据仓库") else f"无法连接数据仓库 / {exc}"
+    if is_locked(exc):
+        orig = getattr(exc, "orig", None) or exc
+        reason = next((ln.strip() for ln in str(orig).splitlines() if ln.strip()), "locked")
+        try:
+            waited = f"{sqlite_busy_timeout():g} s"
+        except ValueError:
+            waited = "the busy timeout"
+        return (f"数据仓库被其他进程锁定 / the warehouse {mask_url(url)} is locked by another process "
+                f"(waited {waited}): {type(orig).__name__}: {scrub(reason, url)}")
+    line = failure_line(url, exc)
+    if reached:
+        return "数据仓库操作失败 / " + line.replace("cannot be reached", "failed", 1)
+    return "无法连接数据仓库 / " + line
+
+
 def normalise_url(url: str) -> str:
     """``postgresql://`` and ``postgres://`` → ``postgresql+psycopg://`` (the driver this project installs)."""
     u = make_url(url)
