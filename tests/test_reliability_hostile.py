@@ -127,6 +127,11 @@ def test_hostile_names_and_text_are_stored_verbatim_and_escaped(kind, tmp_path, 
         assert raw not in html, raw
     assert "&lt;script&gt;" in html or "&lt;img" in html
     assert "{{7*7}}" in html or "49" not in html  # the template syntax in a name is not evaluated
+    # … and so does summary.md (a user test found names published there raw)
+    md = next(data.glob("published/2022/990002/summary.md")).read_text("utf-8")
+    for raw in ("<script", "<img", "onerror=alert(1)>"):
+        assert raw not in md, raw
+    assert "&lt;script&gt;" in md and "&lt;img src=x onerror=alert(1)&gt;" in md
 
 
 def test_publish_templates_autoescape():

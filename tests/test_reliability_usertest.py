@@ -148,3 +148,16 @@ def test_locked_sqlite_run_is_one_line_exit_2(command, drop, env, tmp_path):
         assert len(ours) == 1, p.stderr
         assert ours[0].startswith("数据仓库被其他进程锁定 / the warehouse sqlite:///") and "(waited 2 s)" in ours[0], ours
         assert len(p.stderr.splitlines()) < 20, p.stderr
+
+
+# -- 4. summary.md escapes names, ids and reasons -------------------------------------------------------------
+
+
+def test_markdown_text_is_inert():
+    from pipeline.publish.markdown import _md
+
+    out = _md('<script>alert(1)</script><img src=x onerror=alert(1)> a|b *x* [l](javascript:x) a_b `c` &amp;\nz')
+    assert "<" not in out and ">" not in out and "\n" not in out
+    assert "&lt;script&gt;" in out and "&amp;amp;" in out
+    for special in ("|", "*", "[", "]", "_", "`"):
+        assert all(out[i - 1] == "\\" for i, ch in enumerate(out) if ch == special), (special, out)

@@ -15,9 +15,16 @@ from pipeline.publish.members import FAILED, LOADED, MISSING, WITHDRAWN
 from pipeline.publish.provenance import Provenance
 from pipeline.publish.tables import fmt
 
+#: Markdown's inline specials, backslash-escaped in names, ids and reasons (``|`` would also end a table cell).
+_MD_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_[]|~"})
+
 
 def _md(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """Text from agencies and ops (names, ids, reasons) as inert Markdown: ``& < >`` HTML-escaped (no tag
+    reaches a renderer), Markdown's specials backslash-escaped, one line."""
+    s = " ".join(str(text).splitlines())
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return s.translate(_MD_SPECIALS)
 
 
 def render_markdown(fig: DistrictFigures, prov: Provenance) -> str:
@@ -25,13 +32,13 @@ def render_markdown(fig: DistrictFigures, prov: Provenance) -> str:
     vals = {(t, r, c): (fmt(t, c, x) + marks(f)) for t, r, c, x, f in
             zip(fig.table["table"], fig.table["row"], fig.table["col"], fig.table["value"], fig.table["flags"], strict=True)}
     c = fig.members.counts()
-    out = [f"# {fig.title}", "", f"> {prov.line_zh()}", "", "## 汇总范围 Coverage", "",
+    out = [f"# {_md(fig.title)}", "", f"> {prov.line_zh()}", "", "## 汇总范围 Coverage", "",
            f"登记机关 {c['registered']} 个，已纳入汇总 {c['loaded']} 个，未通过 {c['failed']} 个，缺报 {c['missing']} 个，"
            f"已撤销登记 {c['withdrawn']} 个。缺报和未通过的机关不计为零。", ""]
     for m in fig.members.by_status(LOADED):
-        out.append(f"- 已纳入：{m.name}（{m.agency_id}，第{m.version}版）" + (f" — **{_md(m.reason)}**" if m.older_version else ""))
+        out.append(f"- 已纳入：{_md(m.name)}（{_md(m.agency_id)}，第{m.version}版）" + (f" — **{_md(m.reason)}**" if m.older_version else ""))
     for status, zh in ((FAILED, "未通过"), (MISSING, "缺报"), (WITHDRAWN, "已撤销登记")):
-        out += [f"- {zh} {status}：{m.name}（{m.agency_id}）— {_md(m.reason)}" for m in fig.members.by_status(status)]
+        out += [f"- {zh} {status}：{_md(m.name)}（{_md(m.agency_id)}）— {_md(m.reason)}" for m in fig.members.by_status(status)]
     out += ["", f"## {voc.SECTIONS['proactive']}", ""]
     for block in voc.PROACTIVE_LAYOUT[v]:
         out += [f"**{block.caption}**", "", "| 信息内容 | " + " | ".join(voc.label("proactive", "col", x, v) for x in block.cols) + " |",
