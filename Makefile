@@ -42,7 +42,7 @@ screenshot: demo browser
 
 bench: bench-parse bench-validate bench-load
 
-bench-annual: $(STAMP) postgres  # BENCH_ARGS='--districts 17 --db postgres --json bench.json'
+bench-annual: $(STAMP) postgres  # BENCH_ARGS="--sizes 1000,10000,100000 --dbs postgres --json bench.json"
 	$(BIN)/python benchmarks/annual_bench.py $(BENCH_ARGS)
 
 bench-parse: $(STAMP)

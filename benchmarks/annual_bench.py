@@ -13,12 +13,13 @@ every agency's previous-year report; that warehouse is then copied (SQLite: the 
 ``CREATE DATABASE … TEMPLATE``) so that every mode starts from the same state. Each measured run is a
 child process:
 
-- ``flow``: the Prefect flow ``flows/annual.py`` with a temporary Prefect server (as ``pipeline run``),
-  its Prefect database in a fresh ``PREFECT_HOME`` (its size is reported);
+- ``flow``: the Prefect flow ``flows/annual.py`` reporting to a Prefect server started for the run on
+  loopback (as a deployment reports to the production server), its database in a fresh ``PREFECT_HOME``
+  (its size after the run is reported; the server's memory counts in the peak RSS);
 - ``loop``: the same library work as a plain Python loop (:func:`pipeline.plainrun.run_plain`).
 
 Reported per run: wall seconds, submissions/s, seconds per stage (:mod:`pipeline.stages`; stages of
-concurrent batches overlap), peak RSS of the run's whole process tree (the run, its parse workers and
+concurrent batches overlap), peak RSS of the run's whole process tree (the run, its worker processes and
 the Prefect server; sampled every 0.2 s with psutil), the Prefect database's size, and the fault check
 (:func:`pipeline.synth.faults.check_faults`: every injected fault reported on its agency, no clean agency
 failed). Then the orchestration overhead (flow ÷ loop) and, per database and mode, a least-squares line
@@ -31,6 +32,7 @@ PostgreSQL: throw-away databases on ``PIPELINE_TEST_PG_URL`` (default
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -95,15 +97,13 @@ def _tree_rss(pid: int) -> int:
         return 0
     total = 0
     for q in procs:
-        try:
+        with contextlib.suppress(psutil.Error):
             total += q.memory_info().rss
-        except psutil.Error:
-            pass
     return total
 
 
-def _measure(cmd: list[str], env: dict) -> tuple[int, float]:
-    """Run ``cmd``; (exit code, peak RSS of its process tree in MiB)."""
+def _measure(cmd: list[str], env: dict, also: int | None = None) -> tuple[int, float]:
+    """Run ``cmd``; (exit code, peak RSS of its process tree plus the tree of pid ``also`` in MiB)."""
     proc = subprocess.Popen(cmd, env=env)
     peak = 0
     stop = threading.Event()
@@ -111,7 +111,7 @@ def _measure(cmd: list[str], env: dict) -> tuple[int, float]:
     def sample() -> None:
         nonlocal peak
         while not stop.is_set():
-            peak = max(peak, _tree_rss(proc.pid))
+            peak = max(peak, _tree_rss(proc.pid) + (_tree_rss(also) if also else 0))
             stop.wait(0.2)
 
     t = threading.Thread(target=sample, daemon=True)
@@ -120,6 +120,48 @@ def _measure(cmd: list[str], env: dict) -> tuple[int, float]:
     stop.set()
     t.join()
     return rc, peak / 2**20
+
+
+class PrefectServer:
+    """A Prefect server of its own on a free loopback port, its database in ``home`` (as in production,
+    where the flow reports to a long-running server; a temporary server per run can lose its port to
+    another process starting one at the same moment)."""
+
+    def __init__(self, home: Path) -> None:
+        import socket
+        import urllib.request
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.home = home
+        home.mkdir(parents=True, exist_ok=True)
+        env = dict(os.environ, PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false",
+                   PREFECT_UI_ENABLED="false", PREFECT_LOGGING_LEVEL="WARNING")
+        env.pop("PREFECT_API_URL", None)
+        self.log = (home / "server.log").open("w")
+        self.proc = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+                                      "--port", str(self.port)], env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.api = f"http://127.0.0.1:{self.port}/api"
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                with urllib.request.urlopen(f"{self.api}/health", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"the Prefect server did not start: see {home / 'server.log'}")
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
 
 
 class Database:
@@ -132,8 +174,11 @@ class Database:
         if self.kind == "sqlite":
             path = self.work / f"{name}.sqlite"
             path.unlink(missing_ok=True)
-            if template:
-                shutil.copyfile(self.work / f"{template}.sqlite", path)
+            if template:  # the database and, should it not have been checkpointed, its write-ahead log
+                for suffix in ("", "-wal"):
+                    src = self.work / f"{template}.sqlite{suffix}"
+                    if src.exists():
+                        shutil.copyfile(src, Path(f"{path}{suffix}"))
             return f"sqlite:///{path}"
         import sqlalchemy as sa
 
@@ -176,13 +221,13 @@ def _generate(work: Path, size: int, args) -> tuple[Path, object, int]:
     return folder, districts, districts * args.agencies
 
 
-def _env(folder: Path, data: Path, prefect_home: Path | None) -> dict:
+def _env(folder: Path, data: Path, server: PrefectServer | None) -> dict:
     env = dict(os.environ)
     env.update(PIPELINE_CONFIG_DIR=str(folder / "config"), PIPELINE_DATA_DIR=str(data),
                PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT), env.get("PYTHONPATH", "")]))
-    if prefect_home is not None:
-        env["PREFECT_HOME"] = str(prefect_home)
-        env.pop("PREFECT_API_URL", None)
+    if server is not None:
+        env["PREFECT_HOME"] = str(server.home / "client")
+        env["PREFECT_API_URL"] = server.api
     return env
 
 
@@ -236,8 +281,13 @@ def run_matrix(args) -> dict:
                     for p in (data, home):
                         shutil.rmtree(p, ignore_errors=True)
                     out = work / f"run-{n}-{kind}-{mode}.json"
-                    rc, peak = _measure(_child_cmd(mode, args.year, url, folder / "submissions", out),
-                                        _env(folder, data, home if mode == "flow" else None))
+                    server = PrefectServer(home) if mode == "flow" else None
+                    try:
+                        rc, peak = _measure(_child_cmd(mode, args.year, url, folder / "submissions", out),
+                                            _env(folder, data, server), also=server.proc.pid if server else None)
+                    finally:
+                        if server:
+                            server.stop()
                     r = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {"seconds": math.nan}
                     faults = _faults(folder, r.get("run_dir"))
                     row = {"size": n, "districts": districts, "db": kind, "mode": mode, "exit": rc,
@@ -245,11 +295,14 @@ def run_matrix(args) -> dict:
                            "peak_rss_mib": round(peak), "stages": r.get("stages", {}), "counts": r.get("counts"),
                            "published": r.get("published"),
                            "prefect_db_kib": _prefect_db_kib(home) if mode == "flow" else None,
-                           "faults_ok": faults["ok"], "faults": faults["summary"]}
+                           "faults_ok": faults["ok"], "faults": faults["summary"],
+                           "load_avg_5min_after": round(os.getloadavg()[1], 2)}
                     rows.append(row)
                     print(f"{n:>7} {kind:8} {mode:4}: {row['seconds']:8.1f} s  {row['per_s']:6.1f}/s  "
                           f"peak RSS {row['peak_rss_mib']} MiB  faults ok {row['faults_ok']}  {row['counts']}",
                           flush=True)
+                    if not row["faults_ok"]:
+                        print(row["faults"], flush=True)
                     shutil.rmtree(data, ignore_errors=True)
             finally:
                 db.drop_all()
@@ -299,14 +352,14 @@ def _machine() -> dict:
 def table(result: dict) -> str:
     """The result as Markdown tables (runs, overhead, extrapolation)."""
     stage_names = list(dict.fromkeys(s for r in result["runs"] for s in r["stages"]))
-    lines = ["| submissions | db | mode | wall s | subs/s | peak RSS MiB | Prefect DB KiB | faults | "
+    lines = ["| submissions | db | mode | wall s | subs/s | peak RSS MiB | Prefect DB KiB | faults | load | "
              + " | ".join(stage_names) + " |",
-             "|---:|---|---|---:|---:|---:|---:|---|" + "---:|" * len(stage_names)]
+             "|---:|---|---|---:|---:|---:|---:|---|---:|" + "---:|" * len(stage_names)]
     for r in result["runs"]:
         st = " | ".join(f"{r['stages'].get(s, {}).get('seconds', 0):.1f}" for s in stage_names)
         lines.append(f"| {r['size']:,} | {r['db']} | {r['mode']} | {r['seconds']:.1f} | {r['per_s']:.1f} | "
                      f"{r['peak_rss_mib']} | {r['prefect_db_kib'] if r['prefect_db_kib'] is not None else '–'} | "
-                     f"{'ok' if r['faults_ok'] else 'NOT OK'} | {st} |")
+                     f"{'ok' if r['faults_ok'] else 'NOT OK'} | {r.get('load_avg_5min_after', '')} | {st} |")
     if result["overhead"]:
         lines += ["", "| submissions | db | flow s | loop s | flow ÷ loop |", "|---:|---|---:|---:|---:|"]
         lines += [f"| {o['size']:,} | {o['db']} | {o['flow_s']} | {o['loop_s']} | {o['ratio']} |"
@@ -322,7 +375,7 @@ def table(result: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="1000", help="submissions per run, comma-separated (e.g. 1000,10000,100000)")
+    ap.add_argument("--sizes", default="1000,10000", help="submissions per run, comma-separated (e.g. 1000,10000,100000)")
     ap.add_argument("--dbs", default="sqlite,postgres")
     ap.add_argument("--modes", default="flow,loop")
     ap.add_argument("--agencies", type=int, default=60, help="agencies per district")
