@@ -161,3 +161,37 @@ def test_markdown_text_is_inert():
     assert "&lt;script&gt;" in out and "&amp;amp;" in out
     for special in ("|", "*", "[", "]", "_", "`"):
         assert all(out[i - 1] == "\\" for i, ch in enumerate(out) if ch == special), (special, out)
+
+
+# -- 5. withdraw killed inside the mart transaction, then withdrawn again ------------------------------------
+
+
+def _mart_latest(url: str, code: str) -> tuple[str, int]:
+    import sqlalchemy as sa
+
+    from pipeline.warehouse import get_engine
+
+    with get_engine(url).connect() as c:
+        r = c.execute(sa.text("SELECT run_id, agencies_loaded FROM mart_publications WHERE year = 2022 AND "
+                              "district_code = :d ORDER BY published_at DESC LIMIT 1"), {"d": code}).first()
+    return r.run_id, r.agencies_loaded
+
+
+def test_withdraw_again_repairs_a_publication_killed_in_the_mart(url, drop, env):
+    from pipeline.ops.stale import latest_published
+
+    kit.run_here(url, env, drop)
+    run_id, loaded = _mart_latest(url, "900001")
+    args = ["withdraw", "--year", "2022", "--agency", "900001-a00", "--reason", "误报 wrong", "--by", "ops",
+            "--warehouse-url", url]
+    p = _sub(args, env={"PIPELINE_FAILPOINT": "mart.mid-transaction"})
+    assert p.returncode == -9, (p.stdout, p.stderr)
+    assert latest_published(env / "published", 2022, "900001")["run_id"] != run_id  # new files …
+    assert _mart_latest(url, "900001") == (run_id, loaded)  # … the mart's old figures
+    r = _cli(*args)
+    assert r.exit_code == 0, r.output
+    assert "publishing it again" in r.output and "republished" in r.output, r.output
+    mart_run, mart_loaded = _mart_latest(url, "900001")
+    assert mart_loaded == loaded - 1 and mart_run == latest_published(env / "published", 2022, "900001")["run_id"]
+    r = _cli(*args)  # now truly nothing to do
+    assert r.exit_code == 0 and "nothing changed" in r.output, r.output

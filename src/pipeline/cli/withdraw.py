@@ -31,9 +31,18 @@ def withdraw_cmd(
     except OpsError as e:
         raise fail_line(str(e)) from None
     if w.already:
-        typer.echo(f"{agency} {year}: 已撤回（第{w.version}版） / already withdrawn (version {w.version}: {w.reason}); nothing changed")
-        return
-    typer.echo(f"{agency} {year}: 第{w.version}版已撤回 / version {w.version} withdrawn ({w.reason})")
+        from pipeline.ops.stale import stale_districts
+
+        # A withdrawal killed while publishing left the files or the mart behind: publish them again now.
+        if w.district not in reg.districts or not stale_districts(engine, get_settings().published_dir, year,
+                                                                   [w.district]):
+            typer.echo(f"{agency} {year}: 已撤回（第{w.version}版） / already withdrawn (version {w.version}: "
+                       f"{w.reason}); nothing changed")
+            return
+        typer.echo(f"{agency} {year}: 已撤回（第{w.version}版），但发布未完成 / already withdrawn (version {w.version}: "
+                   f"{w.reason}), but the district's publication was not finished: publishing it again")
+    else:
+        typer.echo(f"{agency} {year}: 第{w.version}版已撤回 / version {w.version} withdrawn ({w.reason})")
     if w.district not in reg.districts:
         return
     sync_registry(engine, reg)
