@@ -195,3 +195,47 @@ def test_withdraw_again_repairs_a_publication_killed_in_the_mart(url, drop, env)
     assert mart_loaded == loaded - 1 and mart_run == latest_published(env / "published", 2022, "900001")["run_id"]
     r = _cli(*args)  # now truly nothing to do
     assert r.exit_code == 0 and "nothing changed" in r.output, r.output
+
+
+# -- 6. a re-run killed while publishing, then `rerun --failed` ------------------------------------------------
+
+
+def test_rerun_failed_after_a_rerun_killed_while_publishing_repairs(url, drop, env, tmp_path):
+    import multiprocessing
+    import shutil
+
+    from pipeline.ops.stale import latest_published, stale_districts
+    from pipeline.synth.dropfolder import build_drop_folder
+    from pipeline.warehouse import dispose_engines, get_engine
+
+    kit.run_here(url, env, drop)  # 2 agencies fail (wrong year)
+    clean = build_drop_folder(tmp_path / "clean", districts=2, agencies=5, years=[2022], faults=0.0, seed=3)
+    fixed = tmp_path / "fixed"
+    shutil.copytree(drop.submissions_dir, fixed)
+    for aid in drop.manifest:  # the agencies send their corrected files
+        code = aid.split("-")[0]
+        for f in (fixed / "2022" / code).glob(f"{aid}*"):
+            f.unlink()
+        for f in (clean.submissions_dir / "2022" / code).glob(f"{aid}*"):
+            shutil.copy(f, fixed / "2022" / code / f.name)
+    kwargs = {**kit.run_kwargs(url, env, drop), "submissions_dir": fixed, "agencies": sorted(drop.manifest)}
+    dispose_engines()
+    child = multiprocessing.get_context("fork").Process(target=kit._child,
+                                                        args=(kwargs, {"PIPELINE_FAILPOINT": "publish.mid-files"}))
+    child.start()
+    child.join(300)
+    assert child.exitcode == -9
+    assert [r["status"] for r in kit.runs(url)] == ["failed", "running"]  # the killed re-run
+    codes = sorted({a.split("-")[0] for a in drop.manifest})
+    assert stale_districts(get_engine(url), env / "published", 2022, codes) == codes  # loaded, not published
+
+    r = _cli("rerun", "--year", "2022", "--failed", "--warehouse-url", url)
+    assert r.exit_code == 0, r.output
+    assert "nothing to re-run" in r.output and "abandoned" in r.output and "republished" in r.output, r.output
+    assert [r["status"] for r in kit.runs(url)] == ["failed", "abandoned"]
+    assert stale_districts(get_engine(url), env / "published", 2022, codes) == []
+    for code in codes:
+        kpis = json.loads((env / "published" / "2022" / code / "kpis.json").read_text("utf-8"))
+        members = {m["agency_id"]: m["status"] for m in kpis["members"]}
+        assert all(members[a] == "loaded" for a in drop.manifest if a.startswith(code)), members
+        assert latest_published(env / "published", 2022, code)["run_id"].startswith("publish-")

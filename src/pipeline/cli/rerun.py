@@ -38,9 +38,10 @@ def rerun_cmd(
         raise fail("", str(e)) from None
     if submissions is not None and not submissions.is_dir():
         raise fail("找不到报送文件夹", f"submissions folder not found: {submissions}")
-    engine, _url, shown = engine_at_head(warehouse_url)
+    engine, url, shown = engine_at_head(warehouse_url)
     if failed and not agency and not failed_agencies(engine, year):
         typer.echo(f"{year}: 没有未通过的机关，无需重跑 / no failed agency in {shown}: nothing to re-run")
+        _repair(engine, url, reg, year, district or None)
         return
     from pipeline.warehouse.runlock import refusal, wait_seconds, year_is_free
 
@@ -75,6 +76,28 @@ def rerun_cmd(
     if state.is_failed():
         console.print(f"[red]{state.message}[/red]")
         raise typer.Exit(1)
+
+
+def _repair(engine, url: str, reg, year: int, districts: list[str] | None) -> None:
+    """What a killed run or re-run left behind, when no run of the year is going on: its run closed
+    ``abandoned``, and every district whose published files are older than the warehouse published again."""
+    from pipeline.cli.publish import publish_id
+    from pipeline.ops.stale import stale_districts
+    from pipeline.publish import publish_district
+    from pipeline.settings import get_settings
+    from pipeline.warehouse.ledger import close_abandoned
+    from pipeline.warehouse.runlock import year_is_free
+
+    if not year_is_free(engine, year):
+        return  # a run of the year is going on: it publishes its districts itself
+    for run_id in close_abandoned(engine):
+        typer.echo(f"运行 {run_id} 已中断，已标记为 abandoned / run {run_id} was left running by a process that is "
+                   f"gone: closed abandoned")
+    out = get_settings().published_dir
+    for code in stale_districts(engine, out, year, [c for c in (districts or reg.districts) if c in reg.districts]):
+        pub = publish_district(url, reg.district(code), year, out, run_id=publish_id())
+        typer.echo(f"{code} {year}: 发布落后于数据仓库，已重新发布 / the published files were older than the warehouse: "
+                   f"republished ({pub.agencies_covered}/{pub.agencies_registered} agencies) -> {pub.folder}")
 
 
 def register(app: typer.Typer) -> None:
