@@ -239,3 +239,20 @@ def test_rerun_failed_after_a_rerun_killed_while_publishing_repairs(url, drop, e
         members = {m["agency_id"]: m["status"] for m in kpis["members"]}
         assert all(members[a] == "loaded" for a in drop.manifest if a.startswith(code)), members
         assert latest_published(env / "published", 2022, code)["run_id"].startswith("publish-")
+
+
+# -- 7. status of a killed run ------------------------------------------------------------------------------
+
+
+def test_status_shows_a_killed_run_as_abandoned_without_writing(url, drop, env, tmp_path):
+    holder, _marker = _hold_year(url, env, drop, tmp_path)
+    try:
+        doc = json.loads(_cli("status", "--year", "2022", "--json", "--warehouse-url", url).output)
+        assert doc["last_run"]["status"] == "running"  # its process holds the lock
+    finally:
+        holder.kill()
+        holder.communicate(timeout=60)
+    r = _cli("status", "--year", "2022", "--json", "--warehouse-url", url)
+    assert json.loads(r.output)["last_run"]["status"] == "abandoned (process gone) / 已中断"
+    assert "已中断" in _cli("status", "--year", "2022", "--warehouse-url", url).output
+    assert [x["status"] for x in kit.runs(url)] == ["running"]  # displayed, not written

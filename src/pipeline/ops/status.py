@@ -38,6 +38,8 @@ _REPORT_FINDINGS = text("SELECT f.report_id, COUNT(*) FROM findings f JOIN repor
 _CORRECTIONS = text("SELECT c.report_id, COUNT(*) FROM cell_corrections c WHERE c.year = :y GROUP BY c.report_id")
 _WITHDRAWN = text("SELECT agency_id, version, reason, author FROM withdrawals WHERE year = :y ORDER BY id")
 _AGENCIES = text("SELECT id, name, district_code, registered FROM agencies")
+#: A run the ledger says is ``running`` whose year's run lock nobody holds: its process is gone.
+ABANDONED = "abandoned (process gone) / 已中断"
 
 
 def year_status(engine: Engine, registry: Registry, year: int, *, districts: list[str] | None = None,
@@ -55,8 +57,14 @@ def year_status(engine: Engine, registry: Registry, year: int, *, districts: lis
         withdrawn = {r.agency_id: r for r in conn.execute(_WITHDRAWN, p)}
         known = {r.id: r for r in conn.execute(_AGENCIES)}
     last = runs[0] if runs else None
+    shown = last.status if last is not None else None
+    if shown == "running":  # shown, not written: a read-only command leaves the ledger to the next run
+        from pipeline.warehouse.runlock import year_is_running
+
+        if not year_is_running(engine, year):
+            shown = ABANDONED
     out: dict = {"year": year, "last_run": None if last is None else {
-        "id": last.id, "status": last.status, "started_at": _iso(last.started_at), "finished_at": _iso(last.finished_at),
+        "id": last.id, "status": shown, "started_at": _iso(last.started_at), "finished_at": _iso(last.finished_at),
         "districts": _codes(last.districts), "policy": last.policy, "submissions_dir": last.submissions_dir,
         "counts": {"loaded": last.n_loaded, "unchanged": last.n_unchanged, "failed": last.n_failed,
                    "missing": last.n_missing}}, "districts": []}

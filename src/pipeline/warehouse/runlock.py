@@ -153,6 +153,16 @@ def year_is_free(engine: Engine, year: int) -> bool:
     return True
 
 
+def year_is_running(engine: Engine, year: int) -> bool:
+    """Whether some process (this one included) holds ``year``'s lock — for read-only commands: creates
+    nothing (a SQLite lock file that is not there means no run holds it)."""
+    if engine.dialect.name != "postgresql":
+        path = _lock_file(engine, year)
+        if path is not None and not path.exists():
+            return False
+    return not year_is_free(engine, year)
+
+
 def refusal(engine: Engine, year: int) -> str:
     """The one line a refused run gets: which run holds the lock, where, since when (Chinese and English)."""
     owner = _owner(engine, year)
