@@ -256,3 +256,29 @@ def test_status_shows_a_killed_run_as_abandoned_without_writing(url, drop, env, 
     assert json.loads(r.output)["last_run"]["status"] == "abandoned (process gone) / 已中断"
     assert "已中断" in _cli("status", "--year", "2022", "--warehouse-url", url).output
     assert [x["status"] for x in kit.runs(url)] == ["running"]  # displayed, not written
+
+
+# -- 8. invalid settings ----------------------------------------------------------------------------------------
+
+BAD_SETTINGS = [("PIPELINE_WORKERS", "0"), ("PIPELINE_BATCH_SIZE", "0"), ("PIPELINE_SQLITE_BUSY_TIMEOUT", "abc"),
+                ("PIPELINE_RUN_LOCK_WAIT", "abc"), ("PIPELINE_RETRIES", "x"), ("PIPELINE_RETRY_DELAY", "-1")]
+
+
+@pytest.mark.parametrize("command", [["run", "--year", "2022"], ["rerun", "--year", "2022", "--failed"],
+                                     ["status", "--year", "2022"], ["publish", "--year", "2022"], ["db", "current"],
+                                     ["parse", "x.txt"], ["withdraw", "--year", "2022", "--agency", "a", "--reason", "r"]])
+@pytest.mark.parametrize(("var", "value"), BAD_SETTINGS)
+def test_invalid_settings_are_one_line_exit_2(var, value, command, env, monkeypatch):
+    monkeypatch.setenv(var, value)
+    r = CliRunner().invoke(app, command)
+    assert r.exit_code == 2, r.output
+    line = _one_line(r)
+    assert line.startswith("设置无效 / invalid setting: ") and var in line and repr(value) in line, line
+
+
+def test_retry_settings_are_checked_in_the_library(monkeypatch):
+    from pipeline.retrying import retry_transient
+
+    monkeypatch.setenv("PIPELINE_RETRIES", "x")
+    with pytest.raises(ValueError, match="PIPELINE_RETRIES must be a whole number"):
+        retry_transient(lambda: 1)

@@ -9,7 +9,6 @@ idempotent (an upsert of the agency's ledger row, the corrections record replace
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -28,8 +27,10 @@ def retry_transient(fn: Callable[..., T], /, *args, retries: int | None = None, 
                     **kwargs) -> T:
     """``fn(*args, **kwargs)``, called again up to ``retries`` times (``PIPELINE_RETRIES``, default 3) after a
     transient database error, ``delay_s`` apart (``PIPELINE_RETRY_DELAY``, default 2 s)."""
-    retries = int(os.environ.get("PIPELINE_RETRIES") or RETRIES) if retries is None else retries
-    delay_s = float(os.environ.get("PIPELINE_RETRY_DELAY") or DELAY_S) if delay_s is None else delay_s
+    from pipeline.settings import count, seconds
+
+    retries = count("PIPELINE_RETRIES", RETRIES) if retries is None else retries
+    delay_s = seconds("PIPELINE_RETRY_DELAY", DELAY_S) if delay_s is None else delay_s
     attempt = 0
     while True:
         try:

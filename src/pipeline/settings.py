@@ -36,8 +36,52 @@ def _positive(var: str, default: int) -> int:
     except ValueError:
         n = 0
     if n < 1:
-        raise ValueError(f"{var} must be a positive integer, got {raw!r}")
+        raise ValueError(f"{var} must be a positive integer (1, 2, …), got {raw!r}")
     return n
+
+
+def seconds(var: str, default: float) -> float:
+    """A number of seconds ≥ 0 from the environment; ``ValueError`` naming the variable otherwise."""
+    raw = os.environ.get(var)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value >= 0 or value == float("inf"):
+        raise ValueError(f"{var} must be a number of seconds ≥ 0 (e.g. 0, 2, 0.5), got {raw!r}")
+    return value
+
+
+def count(var: str, default: int) -> int:
+    """An integer ≥ 0 from the environment; ``ValueError`` naming the variable otherwise."""
+    raw = os.environ.get(var)
+    if not raw:
+        return default
+    try:
+        n = int(raw)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise ValueError(f"{var} must be a whole number ≥ 0 (0, 1, 2, …), got {raw!r}")
+    return n
+
+
+#: Every numeric setting, what it must be, and its default (for :func:`check_environment`).
+_NUMERIC: tuple[tuple[str, str], ...] = (
+    ("PIPELINE_WORKERS", "positive"), ("PIPELINE_BATCH_SIZE", "positive"), ("PIPELINE_BATCH_CONCURRENCY", "positive"),
+    ("PIPELINE_MAX_FILE_BYTES", "positive"), ("PIPELINE_MAX_UNPACKED_BYTES", "positive"),
+    ("PIPELINE_DASK_WORKERS", "positive"), ("PIPELINE_RETRIES", "count"), ("PIPELINE_RETRY_DELAY", "seconds"),
+    ("PIPELINE_SQLITE_BUSY_TIMEOUT", "seconds"), ("PIPELINE_RUN_LOCK_WAIT", "seconds"),
+)
+
+
+def check_environment() -> None:
+    """Every numeric ``PIPELINE_*`` variable that is set is valid; ``ValueError`` (one line naming the variable
+    and the values allowed) for the first that is not. The command line checks this before any command."""
+    for var, kind in _NUMERIC:
+        {"positive": _positive, "count": count, "seconds": seconds}[kind](var, 0)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,13 @@ app = typer.Typer(
 @app.callback()
 def _root() -> None:
     """政府信息公开工作年度报告 pipeline."""
+    from pipeline.settings import check_environment
+
+    try:  # a bad PIPELINE_* number is one line naming it, exit 2, whatever the command
+        check_environment()
+    except ValueError as e:
+        typer.echo(f"设置无效 / invalid setting: {e}", err=True)
+        raise typer.Exit(2) from None
 
 
 # Sub-commands (one module each; keep this list sorted).
