@@ -282,3 +282,27 @@ def test_retry_settings_are_checked_in_the_library(monkeypatch):
     monkeypatch.setenv("PIPELINE_RETRIES", "x")
     with pytest.raises(ValueError, match="PIPELINE_RETRIES must be a whole number"):
         retry_transient(lambda: 1)
+
+
+# -- 9. the unreachable-warehouse line in Chinese too; 10. db commands take --warehouse-url ------------------
+
+DEAD = "postgresql://etl:S3cret@127.0.0.1:1/dw"
+
+
+@pytest.mark.parametrize("command", [["run", "--year", "2022"], ["db", "upgrade"], ["db", "current"], ["db", "check"]])
+def test_unreachable_warehouse_line_is_chinese_and_english(command, env):
+    p = _sub([*command, "--warehouse-url", DEAD])
+    assert p.returncode == 2, (p.stdout, p.stderr)
+    line = _one_line(p)
+    assert line.startswith("无法连接数据仓库 / warehouse postgresql://etl:***@127.0.0.1:1/dw"), line
+    assert "S3cret" not in p.stdout + p.stderr
+
+
+@pytest.mark.parametrize("command", [["db", "upgrade"], ["db", "current"], ["db", "check"]])
+def test_db_commands_take_warehouse_url(command, tmp_path):
+    u = f"sqlite:///{tmp_path / 'wh.sqlite'}"
+    if command[1] != "upgrade":
+        assert _sub(["db", "upgrade", "--warehouse-url", u]).returncode == 0
+    p = _sub([*command, "--warehouse-url", u])  # a subprocess: Alembic's logging outlives a CliRunner's streams
+    assert p.returncode == 0, (p.stdout, p.stderr)
+    assert str(tmp_path / "wh.sqlite") in p.stdout
