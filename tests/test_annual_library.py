@@ -72,7 +72,7 @@ def test_missing_and_unreadable_agencies_fail_with_their_reason(tmp_path, wareho
     drop = _drop(tmp_path, {"330803-edu.pdf": "%PDF-1.4 truncated"})
     jobs = {j.agency_id: j for j in plan_district(REGISTRY, drop, 2021, "330803").jobs}
     missing = process_agency(jobs["330803-drc"], run_id=run_id, warehouse_url=url)
-    assert (missing.status, missing.reason) == (annual.MISSING, "no submission in the drop folder")
+    assert (missing.status, missing.reason) == (annual.MISSING, "未收到报送文件 / no submission in the drop folder")
     with pytest.raises(AgencyFailed) as broken:
         process_agency(jobs["330803-edu"], run_id=run_id, warehouse_url=url)
     assert broken.value.outcome.status == annual.FAILED

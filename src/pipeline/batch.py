@@ -23,6 +23,9 @@ from dataclasses import dataclass
 from pipeline.annual import FAILED, LOADED, MISSING, UNCHANGED, WITHDRAWN, AgencyJob, AgencyOutcome
 from pipeline.failpoints import failpoint
 
+#: The reason of a registered agency without a file in the drop folder.
+NO_SUBMISSION = "未收到报送文件 / no submission in the drop folder"
+
 
 @dataclass(frozen=True, slots=True)
 class Batch:
@@ -117,7 +120,7 @@ def process_batch(batch: Batch, *, run_id: str, warehouse_url: str, policy: str 
         if job.problem:
             fail(job, FAILED, job.problem)
         elif job.path is None:
-            fail(job, MISSING, "no submission in the drop folder" + (
+            fail(job, MISSING, NO_SUBMISSION + (
                 f"; likely submission / 疑似报送文件: {job.likely.name} — rename it to {job.agency_id}{job.likely.suffix.lower()}"
                 if job.likely else ""))
         else:

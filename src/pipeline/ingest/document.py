@@ -117,7 +117,8 @@ def locate(text: str, name: str) -> Regions:
     m2 = _search(lb.T2_START_RE, text)
     m3 = _search(lb.T3_START_RE, text, m2.start() if m2 else 0)
     if not m2 and not m3:
-        raise IngestError(name, "not an annual report: no 主动公开政府信息情况 / 收到和处理政府信息公开申请情况 tables found")
+        raise IngestError(name, "不是政府信息公开工作年度报告（找不到「主动公开政府信息情况」「收到和处理政府信息公开申请情况」表格） / "
+                                "not an annual report: no 主动公开政府信息情况 / 收到和处理政府信息公开申请情况 tables found")
     if not m2:
         raise IngestError(name, "table 二 (主动公开政府信息情况) not found")
     if not m3:
