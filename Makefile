@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The suite on both cores (pytest-xdist): ≈ 8 minutes on 2 cores with the slow tests; PYTEST_ARGS="-n 0" runs it in one process.
+PYTEST_ARGS ?= -n 2
 
 .PHONY: demo test lint bench bench-annual bench-parse bench-validate bench-load demo-data postgres browser screenshot clean help
 
