@@ -8,9 +8,6 @@ row in the run ledger that the ops team can see and re-run.
 
 from __future__ import annotations
 
-import csv
-import json
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -126,33 +123,3 @@ def process_agency(job: AgencyJob, *, run_id: str, warehouse_url: str, policy: s
     if outcome.status == FAILED:
         raise AgencyFailed(outcome)
     return outcome
-
-
-def write_run_outputs(run_dir: Path, outcomes: Iterable[AgencyOutcome]) -> dict[str, Path]:
-    """Per-run files for the ops team: every agency's outcome, and every finding, as CSV and JSON."""
-    import pandas as pd
-
-    from pipeline.validate.findings import FINDING_FIELDS, findings_to_frame, write_findings_csv, write_findings_json
-
-    run_dir.mkdir(parents=True, exist_ok=True)
-    outcomes = list(outcomes)
-    paths = {"outcomes_csv": run_dir / "outcomes.csv", "outcomes_json": run_dir / "outcomes.json"}
-    rows = [o.row() for o in outcomes]
-    with paths["outcomes_csv"].open("w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(OUTCOME_FIELDS))
-        w.writeheader()
-        w.writerows(rows)
-    paths["outcomes_json"].write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
-    frames = [findings_to_frame(o.findings, district=o.district, agency_id=o.agency_id) for o in outcomes if o.findings]
-    findings = pd.concat(frames, ignore_index=True) if frames else findings_to_frame([], district="", agency_id="")
-    findings = findings[["district", "agency_id", *FINDING_FIELDS]]
-    paths["findings_csv"] = write_findings_csv(findings, run_dir / "findings.csv")
-    paths["findings_json"] = write_findings_json(findings, run_dir / "findings.json")
-    return paths
-
-
-def summarise(outcomes: Sequence[AgencyOutcome]) -> dict[str, int]:
-    counts = {LOADED: 0, UNCHANGED: 0, FAILED: 0, MISSING: 0}
-    for o in outcomes:
-        counts[o.status] = counts.get(o.status, 0) + 1
-    return counts

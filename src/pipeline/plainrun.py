@@ -60,24 +60,27 @@ def run_plain(*, year: int, submissions_dir: Path, warehouse_url: str, config_di
         several = len(batches) > 1 and workers > 1  # whole batches in worker processes, one per core
         tracker = DistrictTracker(batches)
         published, errors = [], []
-        window: deque = deque()
+        window: deque = deque()  # batches in flight
+        publishing: deque = deque()  # groups of districts being published
         with RunOutputs(run_dir) as outputs, ThreadPoolExecutor(max(1, workers)) as threads:
+
+            def collect() -> None:
+                done, failed = publishing.popleft().result()
+                published.extend(done)
+                errors.extend(failed)
 
             def settle() -> None:
                 batch, future = window.popleft()
                 outputs.add(future.result())
                 ready = tracker.settle(batch, outputs.loaded_districts)
                 if publish and ready:
-                    window_pub.append(threads.submit(retry_transient, in_worker, workers if several else 1,
-                                                      publish_ready, warehouse_url,
-                                                      [registry.district(d) for d in ready], year,
-                                                      data_dir / "published", run_id=run_id))
-                while len(window_pub) > max(1, workers):
-                    done, failed = window_pub.popleft().result()
-                    published.extend(done)
-                    errors.extend(failed)
+                    publishing.append(threads.submit(retry_transient, in_worker, workers if several else 1,
+                                                     publish_ready, warehouse_url,
+                                                     [registry.district(d) for d in ready], year,
+                                                     data_dir / "published", run_id=run_id))
+                while len(publishing) > max(1, workers):
+                    collect()
 
-            window_pub: deque = deque()
             for batch in batches:
                 if len(window) >= max(1, workers):
                     settle()
@@ -86,10 +89,8 @@ def run_plain(*, year: int, submissions_dir: Path, warehouse_url: str, config_di
                                                      corrections=corrections, in_workers=several)))
             while window:
                 settle()
-            while window_pub:
-                done, failed = window_pub.popleft().result()
-                published.extend(done)
-                errors.extend(failed)
+            while publishing:
+                collect()
         counts = outputs.counts
         finish_run(engine, run_id, status="failed" if counts[annual.FAILED] or errors else "completed")
     except BaseException:

@@ -1,10 +1,9 @@
 """The run's outputs for the ops team, written batch by batch so that memory stays flat whatever the run's size.
 
 Grain: ``outcomes.csv|json`` one row per agency of the run; ``findings.csv|json`` one row per finding
-(agency, rule, table, row, column). Same files and columns as :func:`pipeline.annual.write_run_outputs`
-(which writes them in one go for a list of outcomes), but appended as each batch settles: the CSV files
-get their header (and the UTF-8 BOM Excel needs) once, the JSON files are one array each, opened at the
-start and closed by :meth:`RunOutputs.close`.
+(agency, rule, table, row, column; the fields of :class:`~pipeline.validate.findings.Finding`), appended
+as each batch settles: the CSV files get their header (and the UTF-8 BOM Excel needs) once, the JSON
+files are one array each, opened at the start and closed by :meth:`RunOutputs.close`.
 
 What stays in memory is bounded: the counts per status, the districts with a loaded agency, and at most
 ``keep`` failed/missing/withdrawn outcomes (all of them are in the files) — about 100 bytes per district

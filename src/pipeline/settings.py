@@ -26,46 +26,34 @@ def _path(var: str, default: str) -> Path:
     return Path(os.environ.get(var) or default).expanduser()
 
 
-def _positive(var: str, default: int) -> int:
-    """A positive integer from the environment; ``ValueError`` naming the variable otherwise."""
+def _env_number(var: str, default, parse, least: float, allowed: str):
+    """``var`` from the environment parsed by ``parse`` (``default`` when unset), at least ``least`` and
+    finite; ``ValueError`` naming the variable and the values ``allowed`` otherwise."""
     raw = os.environ.get(var)
     if not raw:
         return default
     try:
-        n = int(raw)
+        value = parse(raw)
     except ValueError:
-        n = 0
-    if n < 1:
-        raise ValueError(f"{var} must be a positive integer (1, 2, …), got {raw!r}")
-    return n
+        value = None
+    if value is None or not value >= least or value == float("inf"):
+        raise ValueError(f"{var} must be {allowed}, got {raw!r}")
+    return value
+
+
+def positive(var: str, default: int) -> int:
+    """A positive integer from the environment; ``ValueError`` naming the variable otherwise."""
+    return _env_number(var, default, int, 1, "a positive integer (1, 2, …)")
 
 
 def seconds(var: str, default: float) -> float:
     """A number of seconds ≥ 0 from the environment; ``ValueError`` naming the variable otherwise."""
-    raw = os.environ.get(var)
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not value >= 0 or value == float("inf"):
-        raise ValueError(f"{var} must be a number of seconds ≥ 0 (e.g. 0, 2, 0.5), got {raw!r}")
-    return value
+    return _env_number(var, default, float, 0, "a number of seconds ≥ 0 (e.g. 0, 2, 0.5)")
 
 
 def count(var: str, default: int) -> int:
     """An integer ≥ 0 from the environment; ``ValueError`` naming the variable otherwise."""
-    raw = os.environ.get(var)
-    if not raw:
-        return default
-    try:
-        n = int(raw)
-    except ValueError:
-        n = -1
-    if n < 0:
-        raise ValueError(f"{var} must be a whole number ≥ 0 (0, 1, 2, …), got {raw!r}")
-    return n
+    return _env_number(var, default, int, 0, "a whole number ≥ 0 (0, 1, 2, …)")
 
 
 #: Every numeric setting, what it must be, and its default (for :func:`check_environment`).
@@ -81,7 +69,7 @@ def check_environment() -> None:
     """Every numeric ``PIPELINE_*`` variable that is set is valid; ``ValueError`` (one line naming the variable
     and the values allowed) for the first that is not. The command line checks this before any command."""
     for var, kind in _NUMERIC:
-        {"positive": _positive, "count": count, "seconds": seconds}[kind](var, 0)
+        {"positive": positive, "count": count, "seconds": seconds}[kind](var, 0)
 
 
 @dataclass(frozen=True)
@@ -90,11 +78,11 @@ class Settings:
     config_dir: Path = field(default_factory=lambda: _path("PIPELINE_CONFIG_DIR", "config"))
     submissions_dir: Path = field(default_factory=lambda: _path("PIPELINE_SUBMISSIONS_DIR", "demo/submissions"))
     warehouse_url_env: str | None = field(default_factory=lambda: os.environ.get("PIPELINE_WAREHOUSE_URL") or None)
-    max_file_bytes: int = field(default_factory=lambda: _positive("PIPELINE_MAX_FILE_BYTES", 50 * 2**20))
-    max_unpacked_bytes: int = field(default_factory=lambda: _positive("PIPELINE_MAX_UNPACKED_BYTES", 64 * 2**20))
-    workers: int = field(default_factory=lambda: _positive("PIPELINE_WORKERS", os.cpu_count() or 1))
-    batch_size: int = field(default_factory=lambda: _positive("PIPELINE_BATCH_SIZE", 500))
-    batch_concurrency: int = field(default_factory=lambda: _positive("PIPELINE_BATCH_CONCURRENCY", 2))
+    max_file_bytes: int = field(default_factory=lambda: positive("PIPELINE_MAX_FILE_BYTES", 50 * 2**20))
+    max_unpacked_bytes: int = field(default_factory=lambda: positive("PIPELINE_MAX_UNPACKED_BYTES", 64 * 2**20))
+    workers: int = field(default_factory=lambda: positive("PIPELINE_WORKERS", os.cpu_count() or 1))
+    batch_size: int = field(default_factory=lambda: positive("PIPELINE_BATCH_SIZE", 500))
+    batch_concurrency: int = field(default_factory=lambda: positive("PIPELINE_BATCH_CONCURRENCY", 2))
 
     @property
     def warehouse_url(self) -> str:

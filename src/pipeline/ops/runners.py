@@ -19,14 +19,12 @@ RUNNERS: tuple[str, ...] = ("threads", "dask")
 def dask_settings() -> tuple[str | None, int]:
     """(``PIPELINE_DASK_ADDRESS`` or None, ``PIPELINE_DASK_WORKERS`` — a positive integer, default 2)."""
     address = os.environ.get("PIPELINE_DASK_ADDRESS") or None
-    raw = os.environ.get("PIPELINE_DASK_WORKERS") or "2"
+    from pipeline.settings import positive
+
     try:
-        n = int(raw)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise OpsError(f"PIPELINE_DASK_WORKERS must be a positive integer, got {raw!r}")
-    return address, n
+        return address, positive("PIPELINE_DASK_WORKERS", 2)
+    except ValueError as e:
+        raise OpsError(str(e)) from None
 
 
 def task_runner(name: str):

@@ -106,6 +106,16 @@ def render_xlsx(report: ParsedReport) -> bytes:
         if isinstance(code, str) and code.startswith("meta:") and code != TEMPLATE_CODE:
             meta.cell(r, DATA_COL).value = values.get(code[5:]) or None
     cells = report.cell_map()
+    for _ws, target, key in cell_slots(wb, report.template):
+        cell = cells.get(key)
+        if cell is not None:
+            target.value = cell.value if cell.value is not None else (cell.raw or None)
+    return _save(wb)
+
+
+def cell_slots(wb, version: str):
+    """Every template cell's place in a filing template built by :func:`build_template`: yields
+    ``(worksheet, openpyxl cell, (table, row, col))`` for the rows the template prints, table by table."""
     for table in voc.TABLES:
         ws = wb[SHEETS[table]]
         cols = _col_positions(ws)
@@ -114,12 +124,9 @@ def render_xlsx(report: ParsedReport) -> bytes:
             if not (isinstance(code, str) and code.startswith(table + ":")):
                 continue
             row = code.split(":", 1)[1]
-            for i, col in enumerate(voc.row_cols(table, report.template, row)):
-                cell = cells.get((table, row, col))
+            for i, col in enumerate(voc.row_cols(table, version, row)):
                 target = cols[PROACTIVE_SLOTS[i]] if table == "proactive" else cols[f"{table}:{col}"]
-                if cell is not None:
-                    ws.cell(r, target).value = cell.value if cell.value is not None else (cell.raw or None)
-    return _save(wb)
+                yield ws, ws.cell(r, target), (table, row, col)
 
 
 # -- sheets --------------------------------------------------------------------------------------

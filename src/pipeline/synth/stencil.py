@@ -133,15 +133,7 @@ class _XlsxStencil:
 
 @lru_cache(maxsize=64)
 def _xlsx_stencil(version: str, single_other: bool, year: int | None) -> _XlsxStencil:
-    from pipeline.render.xlsx_template import (
-        DATA_COL,
-        PROACTIVE_SLOTS,
-        SHEETS,
-        TEMPLATE_CODE,
-        _col_positions,
-        _save,
-        build_template,
-    )
+    from pipeline.render.xlsx_template import DATA_COL, SHEETS, TEMPLATE_CODE, _save, build_template, cell_slots
 
     wb = build_template(version, single_other=single_other, year=year)
     slots: dict[int, dict[str, object]] = {}  # sheet index → coordinate → key
@@ -152,18 +144,9 @@ def _xlsx_stencil(version: str, single_other: bool, year: int | None) -> _XlsxSt
         if isinstance(code, str) and code.startswith("meta:") and code not in (TEMPLATE_CODE, "meta:year"):
             slots[0][meta.cell(r, DATA_COL).coordinate] = code[5:]
     for table in voc.TABLES:
-        ws = wb[SHEETS[table]]
-        idx = wb.worksheets.index(ws)
-        slots[idx] = {}
-        cols = _col_positions(ws)
-        for r in range(2, ws.max_row + 1):
-            code = ws.cell(r, 1).value
-            if not (isinstance(code, str) and code.startswith(table + ":")):
-                continue
-            row = code.split(":", 1)[1]
-            for i, col in enumerate(voc.row_cols(table, version, row)):
-                target = cols[PROACTIVE_SLOTS[i]] if table == "proactive" else cols[f"{table}:{col}"]
-                slots[idx][ws.cell(r, target).coordinate] = (table, row, col)
+        slots[wb.worksheets.index(wb[SHEETS[table]])] = {}
+    for ws, target, key in cell_slots(wb, version):
+        slots[wb.worksheets.index(ws)][target.coordinate] = key
     names = {f"xl/worksheets/sheet{i + 1}.xml": i for i in slots}
     package, texts = _package(_save(wb), dict.fromkeys(names, b""))
     sheets = {}

@@ -152,16 +152,9 @@ def dispose_engines() -> None:
 
 def sqlite_busy_timeout() -> float:
     """Seconds a SQLite statement waits for another writer's lock: ``PIPELINE_SQLITE_BUSY_TIMEOUT`` (default 60)."""
-    import os
+    from pipeline.settings import seconds
 
-    raw = os.environ.get("PIPELINE_SQLITE_BUSY_TIMEOUT") or "60"
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if value < 0:
-        raise ValueError(f"PIPELINE_SQLITE_BUSY_TIMEOUT must be a number of seconds, got {raw!r}")
-    return value
+    return seconds("PIPELINE_SQLITE_BUSY_TIMEOUT", 60.0)
 
 
 def _create(url: str) -> Engine:

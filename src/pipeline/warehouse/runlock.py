@@ -76,14 +76,9 @@ def wait_seconds(lock_wait: float | None = None) -> float:
     """How long to wait for the lock: ``lock_wait``, else ``PIPELINE_RUN_LOCK_WAIT`` (seconds), else 0."""
     if lock_wait is not None:
         return max(0.0, float(lock_wait))
-    raw = os.environ.get(ENV_WAIT) or "0"
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{ENV_WAIT} must be a number of seconds, got {raw!r}") from None
-    if value < 0:
-        raise ValueError(f"{ENV_WAIT} must be a number of seconds, got {raw!r}")
-    return value
+    from pipeline.settings import seconds
+
+    return seconds(ENV_WAIT, 0.0)
 
 
 def acquire(engine: Engine, year: int, run_id: str, *, lock_wait: float | None = None) -> None:
