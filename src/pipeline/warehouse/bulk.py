@@ -88,10 +88,11 @@ class BatchLoad:
 def previous_reports(engine: Engine, agency_ids: Sequence[str], year: int) -> dict[str, ParsedReport]:
     """Each agency's active report of ``year - 1``, rebuilt as loaded (absent: no key).
 
-    Equal to :func:`pipeline.warehouse.queries.previous_report` agency by agency. Three lean queries
-    (heads, cells, sections) on one connection and one snapshot, whatever the number of agencies: the
-    cells come back as bare tuples of six columns, read in ``seq`` order, so a batch's previous year
-    costs one round trip per kind and no per-row type processing beyond the driver's.
+    Equal to :func:`pipeline.warehouse.queries.previous_report` agency by agency. Three lean queries on
+    one connection and one snapshot, whatever the number of agencies: the heads, then the cells and the
+    sections of those report ids (on the primary key). The cells come back as bare tuples of six columns,
+    read in ``seq`` order, so a batch's previous year costs one round trip per kind and no per-row type
+    processing beyond the driver's.
     """
     ids = sorted(set(agency_ids))
     if not ids:
@@ -99,15 +100,20 @@ def previous_reports(engine: Engine, agency_ids: Sequence[str], year: int) -> di
     where = (_r.c.agency_id.in_(bindparam("ids", expanding=True)), _r.c.year == year - 1, _r.c.is_active)
     heads = select(_r.c.id, _r.c.agency_id, _r.c.template_version, _r.c.meta_agency, _r.c.meta_year, _r.c.title,
                    _r.c.published_on, _r.c.index_no, _r.c.warnings).where(*where)
-    rid = select(_r.c.id).where(*where).scalar_subquery()
+    # the report ids are read first and passed as a list: the cells are then found on the primary key
+    # whatever the planner believes of a join (on a fast-growing table its statistics lag behind)
+    rids = bindparam("rids", expanding=True)
     cells = (select(_f.c.report_id, _f.c.table_code, _f.c.row_code, _f.c.col_code, _f.c.value, _f.c.raw,
-                    _f.c.ambiguous).where(_f.c.report_id.in_(rid)).order_by(_f.c.report_id, _f.c.seq))
-    sections = select(_s.c.report_id, _s.c.section_code, _s.c.text).where(_s.c.report_id.in_(rid))
+                    _f.c.ambiguous).where(_f.c.report_id.in_(rids)).order_by(_f.c.report_id, _f.c.seq))
+    sections = select(_s.c.report_id, _s.c.section_code, _s.c.text).where(_s.c.report_id.in_(rids))
     with engine.connect() as conn, conn.begin():  # one snapshot on PostgreSQL (and on SQLite in WAL mode)
-        params = {"ids": ids}
-        head_rows = conn.execute(heads, params).all()
-        cell_rows_ = _driver_rows(conn, cells, params)  # ~200 rows a report: skip SQLAlchemy's Row objects
-        section_rows = conn.execute(sections, params).tuples().all()
+        head_rows = conn.execute(heads, {"ids": ids}).all()
+        params = {"rids": [h[0] for h in head_rows]}
+        if params["rids"]:
+            cell_rows_ = _driver_rows(conn, cells, params)  # ~200 rows a report: skip SQLAlchemy's Row objects
+            section_rows = conn.execute(sections, params).tuples().all()
+        else:
+            cell_rows_, section_rows = [], []
     cell_lists: dict[int, list[Cell]] = {}
     for r, t, row, col, v, raw, amb in cell_rows_:
         if v is not None:  # as queries._number: counts come back as int, amounts as float

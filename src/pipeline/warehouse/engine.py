@@ -5,7 +5,9 @@ keys on, a busy timeout) and explicit transaction control: the driver's implicit
 so that write transactions can start with ``BEGIN IMMEDIATE`` (see :func:`write_transaction`) — two
 agencies loaded at once then queue for the write lock instead of failing with "database is locked"
 halfway through. PostgreSQL URLs are normalised to the psycopg 3 driver, and connect with a timeout
-(``connect_timeout`` 10 s unless the URL sets one), so an unreachable server fails in seconds.
+(``connect_timeout`` 10 s unless the URL sets one), so an unreachable server fails in seconds, and with
+JIT compilation off (:data:`PG_SESSION_OPTIONS`): every query of the pipeline is a lookup on an index, and
+JIT's compile time, spent whenever the planner's estimates run high, is pure loss for them.
 
 Read-only commands open the warehouse with :func:`open_warehouse`: it never creates anything (a SQLite
 path that does not exist is an error, not a new empty database), checks that the database answers, and
@@ -34,6 +36,8 @@ _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
 #: Seconds a PostgreSQL connection attempt may take (unless the URL sets ``connect_timeout``).
 CONNECT_TIMEOUT_S = 10
+#: Session settings of the pipeline's PostgreSQL connections (unless the URL sets ``options``).
+PG_SESSION_OPTIONS = "-c jit=off"
 
 
 class WarehouseUnavailable(Exception):
@@ -161,6 +165,8 @@ def _create(url: str) -> Engine:
     u = make_url(url)
     if u.get_backend_name() != "sqlite":
         args = {} if "connect_timeout" in u.query else {"connect_timeout": CONNECT_TIMEOUT_S}
+        if "options" not in u.query:  # the pipeline's queries are short lookups on indexes: JIT only adds
+            args["options"] = PG_SESSION_OPTIONS  # its compile time (≈ 50–100 ms) when estimates run high
         return create_engine(url, pool_pre_ping=True, connect_args=args)
     if u.database and u.database != ":memory:" and not u.database.startswith("file:"):
         Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)

@@ -194,7 +194,8 @@ class RunAgency(Base):
     """
 
     __tablename__ = "run_agencies"
-    __table_args__ = (CheckConstraint(_in("status", OUTCOME_STATUSES), name="status"),)
+    __table_args__ = (CheckConstraint(_in("status", OUTCOME_STATUSES), name="status"),
+                      Index(None, "agency_id", "year"))  # an agency-year's history (publishing, status)
 
     run_id: Mapped[str] = mapped_column(ForeignKey("runs.id"), primary_key=True)
     agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"), primary_key=True)
