@@ -3,6 +3,7 @@
 usage: python benchmarks/annual_bench.py [--sizes 1000,10000,100000] [--dbs sqlite,postgres]
                                          [--modes flow,loop] [--agencies 60] [--year 2022]
                                          [--faults 0.05] [--seed 1] [--work DIR] [--json FILE]
+                                         [--keep-setup] [--setup-only]
 
 For each size N a drop folder of ⌈N / agencies⌉ districts × ``--agencies`` submissions is generated for
 two years (:mod:`pipeline.synth.dropfolder`: every form, both template versions, each agency's years
@@ -10,8 +11,8 @@ one chain, ``--faults`` of the last year's agencies with an injected fault and a
 kept under ``--work`` and reused by later runs with the same arguments. For each database the year
 before is loaded first (set-up, timed and printed, not in the table), so that the measured year fetches
 every agency's previous-year report; that warehouse is then copied (SQLite: the file; PostgreSQL:
-``CREATE DATABASE … TEMPLATE``) so that every mode starts from the same state. Each measured run is a
-child process:
+``CREATE DATABASE … TEMPLATE``) so that every mode starts from the same state (``--keep-setup`` keeps that
+warehouse and reuses it in later runs; ``--setup-only`` stops there). Each measured run is a child process:
 
 - ``flow``: the Prefect flow ``flows/annual.py`` reporting to a Prefect server started for the run on
   loopback (as a deployment reports to the production server), its database in a fresh ``PREFECT_HOME``
@@ -170,7 +171,21 @@ class Database:
     def __init__(self, kind: str, work: Path) -> None:
         self.kind, self.work, self.created = kind, work, []
 
-    def new(self, name: str, template: str | None = None) -> str:
+    def kept(self, name: str) -> str | None:
+        """The URL of a set-up warehouse ``name`` kept by an earlier ``--keep-setup`` run, if it is there."""
+        if self.kind == "sqlite":
+            path = self.work / f"{name}.sqlite"
+            return f"sqlite:///{path}" if path.exists() else None
+        import sqlalchemy as sa
+
+        admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+        with admin.connect() as c:
+            found = c.execute(sa.text("select 1 from pg_database where datname = :d"), {"d": name}).first()
+        admin.dispose()
+        self.last = name
+        return sa.engine.make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False) if found else None
+
+    def new(self, name: str, template: str | None = None, *, keep: bool = False) -> str:
         if self.kind == "sqlite":
             path = self.work / f"{name}.sqlite"
             path.unlink(missing_ok=True)
@@ -183,11 +198,14 @@ class Database:
         import sqlalchemy as sa
 
         admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        db = f"bench_{name}_{uuid.uuid4().hex[:6]}"
+        db = name if keep else f"bench_{name}_{uuid.uuid4().hex[:6]}"
         with admin.connect() as c:
+            if keep:
+                c.execute(sa.text(f'drop database if exists "{db}" with (force)'))
             c.execute(sa.text(f'create database "{db}"' + (f' template "{template}"' if template else "")))
         admin.dispose()
-        self.created.append(db)
+        if not keep:
+            self.created.append(db)
         self.last = db
         return sa.engine.make_url(PG_ADMIN).set(database=db).render_as_string(hide_password=False)
 
@@ -258,23 +276,36 @@ def run_matrix(args) -> dict:
         for kind in args.dbs:
             db = Database(kind, work)
             try:
-                base = db.new(f"base{n}")
-                base_name = db.last if kind == "postgres" else f"base{n}"
-                data = work / f"data-setup-{n}-{kind}"
-                shutil.rmtree(data, ignore_errors=True)
-                out = work / f"setup-{n}-{kind}.json"
-                t0 = time.perf_counter()
-                rc, _ = _measure(_child_cmd("loop", args.year - 1, base, folder / "submissions", out),
-                                 _env(folder, data, None))
-                if rc:
-                    raise SystemExit(f"set-up run (year {args.year - 1}, {kind}) failed with exit code {rc}")
-                setups.append({"size": n, "db": kind, "year": args.year - 1, "seconds": round(time.perf_counter() - t0, 1)})
-                print(f"set-up {args.year - 1} {kind}: {n} submissions in {setups[-1]['seconds']} s", flush=True)
+                kept_name = f"bench_keep_{folder.name.replace('-', '_').replace('.', '')}"
+                setup_log = work / f"{kept_name}-{kind}.setup.json"
+                base = db.kept(kept_name) if args.keep_setup and setup_log.exists() else None
+                if base is not None:  # the year before, loaded by an earlier run with --keep-setup
+                    base_name = db.last if kind == "postgres" else kept_name
+                    setups.append(json.loads(setup_log.read_text(encoding="utf-8")) | {"reused": True})
+                    print(f"set-up {args.year - 1} {kind}: reusing {kept_name} (loaded in "
+                          f"{setups[-1]['seconds']} s)", flush=True)
+                else:
+                    name = kept_name if args.keep_setup else f"base{n}"
+                    base = db.new(name, keep=args.keep_setup)
+                    base_name = db.last if kind == "postgres" else name
+                    data = work / f"data-setup-{n}-{kind}"
+                    shutil.rmtree(data, ignore_errors=True)
+                    out = work / f"setup-{n}-{kind}.json"
+                    t0 = time.perf_counter()
+                    rc, _ = _measure(_child_cmd("loop", args.year - 1, base, folder / "submissions", out),
+                                     _env(folder, data, None))
+                    if rc:
+                        raise SystemExit(f"set-up run (year {args.year - 1}, {kind}) failed with exit code {rc}")
+                    setups.append({"size": n, "db": kind, "year": args.year - 1,
+                                   "seconds": round(time.perf_counter() - t0, 1)})
+                    if args.keep_setup:
+                        setup_log.write_text(json.dumps(setups[-1]), encoding="utf-8")
+                    print(f"set-up {args.year - 1} {kind}: {n} submissions in {setups[-1]['seconds']} s", flush=True)
                 if kind == "postgres":
                     from pipeline.warehouse import dispose_engines
 
                     dispose_engines()
-                for mode in args.modes:
+                for mode in [] if args.setup_only else args.modes:
                     url = db.new(f"{mode}{n}", template=base_name)
                     data = work / f"data-{n}-{kind}-{mode}"
                     home = work / f"prefect-{n}-{kind}-{mode}"
@@ -384,6 +415,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--work", type=Path, default=None, help="generated data and warehouses (default: a temp folder)")
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--keep-setup", action="store_true",
+                    help="keep each size's set-up warehouse (the year before) under --work / as a PostgreSQL "
+                         "database and reuse it in later runs with the same arguments")
+    ap.add_argument("--setup-only", action="store_true", help="generate and set up, measure nothing")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--mode", help=argparse.SUPPRESS)
     ap.add_argument("--url", help=argparse.SUPPRESS)
