@@ -116,9 +116,10 @@ def _font() -> _Font:
 
 
 class _Text:
-    """A laid-out line of text at ``size`` points: width, ascent, descent (points) and its glyphs."""
+    """A laid-out line of text at ``size`` points: width, ascent, descent (points), its glyphs, and ``uses``:
+    the ``<use>`` of each drawn glyph at its advance (font units) and the (svg id, path) of those glyphs."""
 
-    __slots__ = ("ascent", "descent", "glyphs", "s", "size", "width")
+    __slots__ = ("ascent", "descent", "glyphs", "paths", "s", "size", "uses", "width")
 
     def __init__(self, s: str, size: float):
         f = _font()
@@ -128,6 +129,13 @@ class _Text:
         self.width = sum(g[1] for g in self.glyphs) * k
         self.ascent = max([f.lp_top, *(g[4] for g in self.glyphs)]) * k
         self.descent = -min([f.lp_bottom, *(g[3] for g in self.glyphs)]) * k
+        uses, adv, self.paths = [], 0.0, []
+        for gid, a, d, _, _ in self.glyphs:
+            if d:
+                self.paths.append((gid, d))
+                uses.append(f'<use xlink:href="#{gid}" x="{_n(adv)}"/>')
+            adv += a
+        self.uses = "".join(uses)
 
     @property
     def height(self) -> float:
@@ -139,6 +147,19 @@ class _Text:
         base = {"top": y + self.ascent, "bottom": y - self.descent, "baseline": y,
                 "center": y + self.height / 2 - self.descent, "center_baseline": y + self.ascent / 2}[va]
         return left, base, base - self.ascent, left + self.width, base + self.descent
+
+
+_TEXTS: dict[tuple[str, float], _Text] = {}
+
+
+def _text(s: str, size: float) -> _Text:
+    """``_Text(s, size)``, laid out once per process (labels and names recur in every district's charts)."""
+    t = _TEXTS.get((s, size))
+    if t is None:
+        if len(_TEXTS) >= 20_000:
+            _TEXTS.clear()
+        t = _TEXTS[s, size] = _Text(s, size)
+    return t
 
 
 def _n(v: float) -> str:
@@ -160,19 +181,15 @@ class _Canvas:
 
     def text(self, s: str, size: float, x: float, y: float, ha: str = "left", va: str = "baseline",
              in_layout: bool = True) -> None:
-        t = _Text(s, size)
+        t = _text(s, size)
         left, base, top, right, bottom = t.box(x, y, ha, va)
         if in_layout:
             self._grow(left, top, right, bottom)
         k = size / _font().upem
-        uses, adv = [], 0.0
-        for gid, a, d, _, _ in t.glyphs:
-            if d:
-                self.glyphs.setdefault(gid, d)
-                uses.append(f'<use xlink:href="#{gid}" x="{_n(adv)}"/>')
-            adv += a
+        for gid, d in t.paths:
+            self.glyphs.setdefault(gid, d)
         self.parts.append(f'<g aria-label="{escape(s)}" transform="translate({_n(left)} {_n(base)}) scale({_n(k)} {_n(-k)})">'
-                          + "".join(uses) + "</g>")
+                          + t.uses + "</g>")
 
     def rect(self, x: float, y: float, w: float, h: float, fill: str, extra: str = "") -> None:
         if w < 0:
@@ -348,7 +365,7 @@ def _legend(c: _Canvas, box, series: list[_Series], bars) -> None:
     """matplotlib's legend at 8 pt, ``loc="best"``: the first of its candidate places overlapping fewest bars."""
     left, top, right, bottom = box
     fs = 8
-    texts = [_Text(s.label, fs) for s in series]
+    texts = [_text(s.label, fs) for s in series]
     pad, spacing, hl, hh, htp, axpad = 0.4 * fs, 0.5 * fs, 2.0 * fs, 0.7 * fs, 0.8 * fs, 0.5 * fs
     row_h = [max(t.height, hh) for t in texts]
     w = 2 * pad + hl + htp + max(t.width for t in texts)

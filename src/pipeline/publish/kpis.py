@@ -128,18 +128,34 @@ def ranking(cells: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
                             strict=True), names)
 
 
+#: The cells of the ranking's figures (as :func:`figures` defines them): figure → cells summed.
+RANKING_CELLS: dict[str, tuple[Key, ...]] = {
+    "new_received": (("requests", "new_received", "total"),), "results_total": (("requests", "total", "total"),),
+    "granted": (("requests", "granted", "total"),), "partial": (("requests", "partial", "total"),),
+    "review_total": (("appeals", "review", "total"),),
+    "suit_total": (("appeals", "suit_direct", "total"), ("appeals", "suit_after_review", "total")),
+}
+_RANKED: frozenset[Key] = frozenset(k for keys in RANKING_CELLS.values() for k in keys)
+
+
 def ranking_rows(rows: Iterable[tuple], names: Mapping[str, str]) -> pd.DataFrame:
-    """:func:`ranking` of cell rows (agency_id, report_id, table, row, col, value, …), in plain Python."""
+    """:func:`ranking` of cell rows (agency_id, report_id, table, row, col, value, …), in plain Python.
+
+    Only the cells of :data:`RANKING_CELLS` are kept per agency (the same figures as :func:`figures` of all).
+    """
     per: dict[str, dict[Key, float | None]] = {}
+    ranked = _RANKED
     for r in rows:
-        v = r[5]
         d = per.get(r[0])
         if d is None:
             d = per[r[0]] = {}
-        d[(r[2], r[3], r[4])] = None if v is None or v != v else float(v)
+        key = (r[2], r[3], r[4])
+        if key in ranked:
+            v = r[5]
+            d[key] = None if v is None or v != v else float(v)
     out = []
     for aid in sorted(per):
-        f = figures(per[aid])
+        f = {name: _int(_sum(per[aid], keys)) for name, keys in RANKING_CELLS.items()}
         disclosed = None if f["granted"] is None and f["partial"] is None else (f["granted"] or 0) + (f["partial"] or 0)
         out.append((aid, names.get(aid, aid), f["new_received"], f["results_total"], _rate(disclosed, f["results_total"]),
                     f["review_total"], f["suit_total"]))

@@ -16,7 +16,6 @@ reads the same workbook as before. A text starting with ``=`` stays text (openpy
 from __future__ import annotations
 
 import datetime as dt
-import math
 import zipfile
 from pathlib import Path
 
@@ -28,6 +27,10 @@ from pipeline.publish.figures import DistrictFigures
 from pipeline.publish.members import FAILED, LOADED, MISSING, WITHDRAWN
 from pipeline.publish.provenance import Provenance
 from pipeline.publish.tables import number, official_grids
+from pipeline.publish.xlsxrows import COLS as _COLS
+from pipeline.publish.xlsxrows import agency_rows, cells_by_agency
+from pipeline.publish.xlsxrows import cell as _cell
+from pipeline.publish.xlsxrows import esc as _esc
 from pipeline.render.layout import placed
 
 SHEETS = {"proactive": "表二", "requests": "表三", "appeals": "表四"}
@@ -80,39 +83,6 @@ def _theme() -> str:
     return theme_xml
 
 
-def _esc(s: str) -> str:
-    if "&" in s or "<" in s or ">" in s:
-        s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return s
-
-
-def _col(i: int) -> str:
-    """1 → A, 27 → AA."""
-    out = ""
-    while i:
-        i, r = divmod(i - 1, 26)
-        out = chr(65 + r) + out
-    return out
-
-
-_COLS = [""] + [_col(i) for i in range(1, 64)]
-
-
-def _cell(ref: str, value, style: int = 0) -> str:
-    """One ``<c>`` as openpyxl writes it ("" when openpyxl writes nothing)."""
-    s = f' s="{style}"' if style else ""
-    if value is None or value == "":
-        return f'<c r="{ref}"{s} t="n"></c>' if style else ""
-    if isinstance(value, str):
-        sp = ' xml:space="preserve"' if value != value.strip() else ""
-        return f'<c r="{ref}"{s} t="inlineStr"><is><t{sp}>{_esc(value)}</t></is></c>'
-    if isinstance(value, bool):
-        return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return f'<c r="{ref}"{s} t="n"><v></v></c>'
-    return f'<c r="{ref}"{s} t="n"><v>{format(value, ".16g")}</v></c>'
-
-
 class _Sheet:
     """A worksheet being written: rows of cells (any order), merges, column widths, comments."""
 
@@ -121,7 +91,7 @@ class _Sheet:
     def __init__(self, name: str) -> None:
         self.name = name
         self.cells: dict[int, dict[int, str]] = {}
-        self.rows: list[str] = []  # whole rows appended after the cells (agency sheets)
+        self.rows = b""  # whole rows after the cells, UTF-8 (agency sheets)
         self.merges: list[str] = []
         self.widths: dict[int, float] = {}
         self.comments: list[tuple[int, int, str]] = []
@@ -140,7 +110,8 @@ class _Sheet:
                 self.put(first + i, j + 1, v)
         return first + len(rows)
 
-    def xml(self, legacy: bool) -> str:
+    def xml(self, legacy: bool) -> bytes:
+        """The worksheet part, UTF-8."""
         body = []
         max_row = max_col = 0
         for r in sorted(self.cells):
@@ -148,7 +119,6 @@ class _Sheet:
             if line:
                 max_row, max_col = max(max_row, r), max(max_col, max(line))
             body.append(f'<row r="{r}">{"".join(line[c] for c in sorted(line))}</row>')
-        body += self.rows
         dim = f"A1:{_COLS[max(max_col, 1)]}{max(max_row, 1)}" if max_row else "A1:A1"
         cols = ""
         if self.widths:
@@ -156,12 +126,13 @@ class _Sheet:
                                       for i, w in sorted(self.widths.items())) + "</cols>"
         merges = (f'<mergeCells count="{len(self.merges)}">' + "".join(f'<mergeCell ref="{m}"/>' for m in self.merges)
                   + "</mergeCells>") if self.merges else ""
-        return (f'<worksheet {_NS}><sheetPr><outlinePr summaryBelow="1" summaryRight="1"/><pageSetUpPr/></sheetPr>'
+        head = (f'<worksheet {_NS}><sheetPr><outlinePr summaryBelow="1" summaryRight="1"/><pageSetUpPr/></sheetPr>'
                 f'<dimension ref="{dim}"/><sheetViews><sheetView workbookViewId="0"><selection activeCell="A1" '
                 f'sqref="A1"/></sheetView></sheetViews><sheetFormatPr baseColWidth="8" defaultRowHeight="15"/>{cols}'
-                f'<sheetData>{"".join(body)}</sheetData>{merges}<pageMargins left="0.75" right="0.75" top="1" '
-                'bottom="1" header="0.5" footer="0.5"/>'
-                + (f'<legacyDrawing {_R_NS} r:id="anysvml"/>' if legacy else "") + "</worksheet>")
+                f'<sheetData>{"".join(body)}')
+        tail = (f'</sheetData>{merges}<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" '
+                'footer="0.5"/>' + (f'<legacyDrawing {_R_NS} r:id="anysvml"/>' if legacy else "") + "</worksheet>")
+        return b"".join((head.encode(), self.rows, tail.encode()))
 
 
 def write_xlsx(fig: DistrictFigures, prov: Provenance, long: pd.DataFrame, path: Path) -> Path:
@@ -230,67 +201,20 @@ def write_xlsx(fig: DistrictFigures, prov: Provenance, long: pd.DataFrame, path:
                   _py(r.review_total), _py(r.suit_total)] for r in fig.ranking.itertuples()])
     table_sheet("附注", ["单元格", "机关", "类别", "说明"],
                 [[a["cell"], a["agency_name"], a["kind"], a["detail"]] for a in view.annex_rows(fig)])
-    table_sheet("汇总长表", list(long.columns), [[_py(x) for x in row] for row in long.itertuples(index=False)])
+    columns = [long[c].tolist() for c in long.columns]  # plain values: far cheaper than itertuples
+    table_sheet("汇总长表", list(long.columns), [[_py(x) for x in row] for row in zip(*columns, strict=True)])
 
-    by_agency = _cells_by_agency(fig.members.cell_rows)
+    by_agency = cells_by_agency(fig.members.cell_rows)
     used: set[str] = {s.name for s in sheets}
     for m in fig.members.by_status(LOADED):
         ws = _Sheet(_sheet_name(m.name, fig.district.name, used))
         sheets.append(ws)
         ws.append_rows(1, [[m.name, m.agency_id, f"第{m.version}版", m.template_version, m.source_name],
                            ["table", "row", "row_label", "col", "col_label", "value", "raw", "ambiguous", "derived"]])
-        ws.rows = _agency_rows(by_agency.get(m.agency_id, ()), m.template_version or fig.version)
+        ws.rows = agency_rows(by_agency.get(m.agency_id, []), m.template_version or fig.version)
 
     _package(path, sheets, fig, prov)
     return path
-
-
-def _cells_by_agency(rows: list[tuple]) -> dict[str, list[tuple]]:
-    """{agency: [(table, row, col, value, raw, ambiguous, derived)]} of Members.cell_rows, in their order."""
-    out: dict[str, list[tuple]] = {}
-    for aid, _, t, r, c, v, raw, _, ambiguous, derived in rows:
-        lst = out.get(aid)
-        if lst is None:
-            lst = out[aid] = []
-        lst.append((t, r, c, v, raw, ambiguous, derived))
-    return out
-
-
-_FRAGMENTS: dict[tuple[str, str, str, str], list[str]] = {}
-
-
-def _fragment(version: str, table: str, row: str, col: str) -> list[str]:
-    """Cells A–E of an agency row (table, row, row_label, col, col_label), split where the row number goes."""
-    key = (version, table, row, col)
-    parts = _FRAGMENTS.get(key)
-    if parts is None:
-        texts = (table, row, voc.label(table, "row", row, version), col, voc.label(table, "col", col, version))
-        parts = ['<c r="A']
-        for i, text in enumerate(texts):
-            sp = ' xml:space="preserve"' if text != text.strip() else ""
-            nxt = f'<c r="{_COLS[i + 2]}' if i < 4 else ""
-            parts.append(f'" t="inlineStr"><is><t{sp}>{_esc(text)}</t></is></c>{nxt}')
-        _FRAGMENTS[key] = parts
-    return parts
-
-
-def _agency_rows(cells, version: str) -> list[str]:
-    out = []
-    n = 3
-    amount = voc.AMOUNT_COLS
-    for table, row, col, value, raw, ambiguous, derived in cells:
-        ns = str(n)
-        line = [f'<row r="{ns}">', ns.join(_fragment(version, table, row, col))]
-        if value == value and value is not None:  # not NaN
-            v = float(value) if col in amount else round(value)
-            line.append(f'<c r="F{ns}" t="n"><v>{format(v, ".16g")}</v></c>')
-        if raw:
-            line.append(_cell(f"G{ns}", raw))
-        line.append(f'<c r="H{ns}" t="b"><v>{1 if ambiguous else 0}</v></c><c r="I{ns}" t="b"><v>{1 if derived else 0}'
-                    '</v></c></row>')
-        out.append("".join(line))
-        n += 1
-    return out
 
 
 def _package(path: Path, sheets: list[_Sheet], fig: DistrictFigures, prov: Provenance) -> None:
@@ -308,7 +232,7 @@ def _package(path: Path, sheets: list[_Sheet], fig: DistrictFigures, prov: Prove
            '<Application>Microsoft Excel Compatible / pipeline</Application><AppVersion>3.1</AppVersion></Properties>')
     types = [f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{_CT}.worksheet+xml"/>'
              for i in range(1, len(sheets) + 1)]
-    parts: list[tuple[str, str]] = []
+    parts: list[tuple[str, str | bytes]] = []
     n_comments = 0
     for i, ws in enumerate(sheets, 1):
         if ws.comments:
@@ -353,7 +277,7 @@ def _package(path: Path, sheets: list[_Sheet], fig: DistrictFigures, prov: Prove
         for name, text in [("[Content_Types].xml", content_types), ("_rels/.rels", rels), ("docProps/app.xml", app),
                            ("docProps/core.xml", core), ("xl/theme/theme1.xml", _theme()), ("xl/styles.xml", _STYLES),
                            ("xl/workbook.xml", workbook), ("xl/_rels/workbook.xml.rels", wb_rels), *parts]:
-            z.writestr(name, text.encode("utf-8"))
+            z.writestr(name, text if isinstance(text, bytes) else text.encode("utf-8"))
 
 
 def _comments_xml(comments: list[tuple[int, int, str]]) -> str:
