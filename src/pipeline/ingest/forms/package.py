@@ -10,12 +10,20 @@ library would make of it.
 the sizes the headers claim) and stopping as soon as the total passes ``PIPELINE_MAX_UNPACKED_BYTES``
 (default 64 MiB; a real annual report's XML is well under 5 MiB). Media (images) are not inflated:
 the readers never read them.
+
+Large parts that packages share verbatim (the styles and theme a Word or Excel template writes into
+every file made from it: hundreds of KB of XML, most of the cost of a check) are inflated once per
+process: :class:`_Inflated` remembers a checked part's bytes under its exact stored bytes (local header,
+name and compressed data) and header fields, so an identical part later gives the same bytes, the same
+count towards the limit and the same verdict without inflating it again.
 """
 
 from __future__ import annotations
 
 import io
+import threading
 import zipfile
+from collections import OrderedDict
 
 from pipeline.ingest.errors import IngestError
 
@@ -26,6 +34,62 @@ _DTD_MARKS = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity")
 _AFTER_BANG = tuple(m[2:] for m in _DTD_MARKS)
 #: Most parts in one package (a real report has a few dozen).
 MAX_PARTS = 10_000
+#: Parts declared at least this large are remembered once checked (smaller ones inflate in no time).
+MEMO_MIN_BYTES = 32 * 1024
+#: Most inflated bytes remembered per process (least recently used forgotten first).
+MEMO_MAX_BYTES = 32 * 2**20
+_LOCAL_HEADER = b"PK\x03\x04"
+
+
+class _Inflated:
+    """Checked parts' inflated bytes by their exact stored form (a bounded, least-recently-used memo).
+
+    The key holds every byte and header field that decides what inflating the part gives — the central
+    directory's name, flags, method, sizes and CRC, and the stored local header, name, extra field and
+    compressed data — so a hit is the very same part: only parts that passed every check are remembered.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._parts: OrderedDict[tuple, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(data: bytes, info: zipfile.ZipInfo) -> tuple | None:
+        """The part's key, or None when it is not to be remembered (small, or its header unusual)."""
+        if info.file_size < MEMO_MIN_BYTES:
+            return None
+        at = info.header_offset
+        if at < 0 or data[at: at + 4] != _LOCAL_HEADER or len(data) < at + 30:
+            return None
+        name_len, extra_len = int.from_bytes(data[at + 26: at + 28], "little"), int.from_bytes(data[at + 28: at + 30], "little")
+        end = at + 30 + name_len + extra_len + info.compress_size
+        if end > len(data):
+            return None
+        return (info.filename, info.flag_bits, info.compress_type, info.compress_size, info.file_size, info.CRC,
+                data[at:end])
+
+    def get(self, key: tuple) -> bytes | None:
+        with self._lock:
+            got = self._parts.get(key)
+            if got is not None:
+                self._parts.move_to_end(key)
+            return got
+
+    def put(self, key: tuple, inflated: bytes) -> None:
+        if len(inflated) > self.max_bytes:
+            return
+        with self._lock:
+            if key in self._parts:
+                return
+            self._parts[key] = inflated
+            self.size += len(inflated)
+            while self.size > self.max_bytes:
+                self.size -= len(self._parts.popitem(last=False)[1])
+
+
+_INFLATED = _Inflated(MEMO_MAX_BYTES)
 
 
 def _declares(window: bytes) -> bool:
@@ -66,6 +130,12 @@ def check_package(data: bytes, name: str, kind: str, *, limit: int | None = None
         total = 0
         inflated: dict[str, bytes] = {}
         for info in parts:
+            key = _INFLATED.key(data, info)
+            known = None if key is None else _INFLATED.get(key)
+            if known is not None and total + len(known) <= limit:
+                total += len(known)
+                inflated[info.filename] = known
+                continue
             tail = b""
             chunks: list[bytes] = []
             try:
@@ -87,4 +157,6 @@ def check_package(data: bytes, name: str, kind: str, *, limit: int | None = None
                 raise IngestError(name, f"damaged {kind} package: part {info.filename}: {type(e).__name__}: "
                                         f"{str(e).splitlines()[0] if str(e) else ''}") from None
             inflated[info.filename] = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+            if key is not None:
+                _INFLATED.put(key, inflated[info.filename])
     return inflated

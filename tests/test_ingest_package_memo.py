@@ -1,0 +1,44 @@
+"""The package check's memo of large parts: the same verdict and bytes as inflating, never a stale hit."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from pipeline.ingest.errors import IngestError
+from pipeline.ingest.forms import package
+
+
+def _zip(parts: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, body in parts.items():
+            z.writestr(name, body)
+    return buf.getvalue()
+
+
+STYLES = b"<?xml version='1.0'?><styles>" + b"<style id='x'/>" * 5000 + b"</styles>"
+
+
+def test_a_shared_large_part_is_inflated_once_and_given_back_unchanged(monkeypatch):
+    a = _zip({"word/document.xml": b"<d>1</d>", "word/styles.xml": STYLES})
+    b = _zip({"word/document.xml": b"<d>2</d>", "word/styles.xml": STYLES})
+    first = package.check_package(a, "a.docx", ".docx")
+    assert first["word/styles.xml"] == STYLES
+    opened = []
+    real_open = zipfile.ZipFile.open
+    monkeypatch.setattr(zipfile.ZipFile, "open", lambda self, info, *a, **k: opened.append(info.filename) or real_open(self, info, *a, **k))
+    second = package.check_package(b, "b.docx", ".docx")
+    assert second == {"word/document.xml": b"<d>2</d>", "word/styles.xml": STYLES}
+    assert opened == ["word/document.xml"]  # the styles came from the memo
+
+
+def test_the_memo_never_lets_a_changed_part_or_a_smaller_limit_through():
+    package.check_package(_zip({"word/styles.xml": STYLES}), "a.docx", ".docx")
+    evil = STYLES.replace(b"<styles>", b"<!DOCTYPE x [<!ENTITY e 'e'>]><styles>", 1)
+    with pytest.raises(IngestError, match="declares a DOCTYPE"):
+        package.check_package(_zip({"word/styles.xml": evil}), "evil.docx", ".docx")
+    with pytest.raises(IngestError, match="unpacks"):
+        package.check_package(_zip({"word/styles.xml": STYLES}), "a.docx", ".docx", limit=len(STYLES) - 1)
