@@ -62,7 +62,7 @@ def read_lines(data: bytes, name: str) -> tuple[list[str], str | None]:
     if body is None:
         raise IngestError(name, "damaged .docx: the document has no body")
     lines: list[str] = []
-    _block_lines(body, lines)
+    _block_lines(body, lines, _with_marks(body))
     return lines, title
 
 
@@ -95,27 +95,34 @@ _BODY, _P, _TBL, _TR, _TC, _TCPR, _SDT_CONTENT = (f"{W}{t}" for t in ("body", "p
 _WRAPPERS = (f"{W}sdt", f"{W}customXml", f"{W}ins")
 _RUN_TAGS = (f"{W}t", f"{W}tab", f"{W}br", f"{W}cr", f"{W}noBreakHyphen")
 _T, _TAB, _HYPHEN = f"{W}t", f"{W}tab", f"{W}noBreakHyphen"
+_MARK_TAGS = tuple(t for t in _RUN_TAGS if t != _T)
 _MERGES = (f"{W}vMerge", f"{W}hMerge")
 _VAL = f"{W}val"
 
 
-def _block_lines(container: etree._Element, out: list[str]) -> None:
-    """Append the lines of the paragraphs and tables of a body, cell or content control, in document order."""
+def _block_lines(container: etree._Element, out: list[str], marks: set[etree._Element]) -> None:
+    """Append the lines of the paragraphs and tables of a body, cell or content control, in document order.
+    ``marks``: the paragraphs holding a tab, break or hyphen (:func:`_with_marks`)."""
     for el in container:
-        tag = el.tag
-        if tag == _P:
-            text = _para_text(el).strip()
-            if text:
-                out.extend(text.split("\n"))
-                out.append("")
-        elif tag == _TBL:
-            _table_lines(el, out)
-        elif tag in _WRAPPERS:
-            content = el.find(_SDT_CONTENT)
-            _block_lines(content if content is not None else el, out)
+        _block(el, out, marks)
 
 
-def _table_lines(tbl: etree._Element, out: list[str]) -> None:
+def _block(el: etree._Element, out: list[str], marks: set[etree._Element]) -> None:
+    """Append the lines of one block: a paragraph, a table, or a content control's blocks (else nothing)."""
+    tag = el.tag
+    if tag == _P:
+        text = _para_text(el, marks).strip()
+        if text:
+            out.extend(text.split("\n"))
+            out.append("")
+    elif tag == _TBL:
+        _table_lines(el, out, marks)
+    elif tag in _WRAPPERS:
+        content = el.find(_SDT_CONTENT)
+        _block_lines(content if content is not None else el, out, marks)
+
+
+def _table_lines(tbl: etree._Element, out: list[str], marks: set[etree._Element]) -> None:
     for tr in tbl.iter(_TR):
         parent = tr.getparent()
         if parent is not tbl and parent.tag != _SDT_CONTENT:
@@ -123,16 +130,39 @@ def _table_lines(tbl: etree._Element, out: list[str]) -> None:
         for tc in tr.iter(_TC):
             if tc.getparent() is not tr and _owner_row(tc) is not tr:
                 continue
-            if _continued(tc):
+            lines = _cell_lines(tc, marks)
+            if lines is None:
                 continue
-            inner: list[str] = []
-            _block_lines(tc, inner)
-            lines = [t for x in inner if (t := x.strip())]
             if lines:
                 out.extend(lines)
             else:
                 out.append(NBSP)
             out.append("")
+
+
+def _cell_lines(tc: etree._Element, marks: set[etree._Element]) -> list[str] | None:
+    """A cell's lines, stripped, empty ones left out — None for the continuation part of a merged cell.
+
+    One walk over the cell's children: its (first) properties say whether it continues a merge, its
+    paragraphs (the common case, read here) and other blocks give its lines in document order."""
+    lines: list[str] = []
+    props_seen = False
+    for el in tc:
+        tag = el.tag
+        if tag == _P:
+            text = _para_text(el, marks).strip()
+            if text:
+                lines.extend(t for x in text.split("\n") if (t := x.strip()))
+        elif tag == _TCPR:
+            if not props_seen:
+                props_seen = True
+                if _continued(el):
+                    return None
+        else:
+            inner: list[str] = []
+            _block(el, inner, marks)
+            lines.extend(t for x in inner if (t := x.strip()))
+    return lines
 
 
 def _owner_row(tc: etree._Element) -> etree._Element | None:
@@ -142,23 +172,35 @@ def _owner_row(tc: etree._Element) -> etree._Element | None:
     return p
 
 
-def _continued(tc: etree._Element) -> bool:
-    """True for the continuation part of a merged cell (vertical vMerge, or legacy horizontal hMerge): the
-    first of each in the cell's (first) properties. Children are walked: ``find`` costs more than this."""
-    for props in tc:
-        if props.tag == _TCPR:
-            seen = []
-            for m in props:
-                tag = m.tag
-                if tag in _MERGES and tag not in seen:
-                    if m.get(_VAL, "continue") == "continue":
-                        return True
-                    seen.append(tag)
-            return False
+def _continued(props: etree._Element) -> bool:
+    """True when a cell's properties make it the continuation part of a merged cell (vertical vMerge, or
+    legacy horizontal hMerge): the first of each in the properties decides."""
+    seen = []
+    for m in props:
+        tag = m.tag
+        if tag in _MERGES and tag not in seen:
+            if m.get(_VAL, "continue") == "continue":
+                return True
+            seen.append(tag)
     return False
 
 
-def _para_text(p: etree._Element) -> str:
+def _with_marks(body: etree._Element) -> set[etree._Element]:
+    """The paragraphs (with every paragraph around them) holding a tab, break or hyphen: few, found by
+    walking up from each mark, so that every other paragraph's text is just its ``<w:t>`` texts."""
+    out: set[etree._Element] = set()
+    for mark in body.iter(_MARK_TAGS):
+        el = mark.getparent()
+        while el is not None and el is not body:
+            if el.tag == _P:
+                out.add(el)
+            el = el.getparent()
+    return out
+
+
+def _para_text(p: etree._Element, marks: set[etree._Element]) -> str:
+    if p not in marks:  # the common case: text runs only, matched by lxml alone
+        return "".join([t.text or "" for t in p.iter(_T)])
     out: list[str] = []
     for el in p.iter():  # every element, its tag compared here: cheaper than lxml's matcher of five tags
         tag = el.tag
