@@ -16,6 +16,8 @@ consolidated frame.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
 from pipeline.publish.consolidate import cell_order
@@ -31,6 +33,11 @@ KINDS: dict[str, tuple[str, str]] = {  # kind → (mark, Chinese name)
 
 def annex(members: Members) -> pd.DataFrame:
     """Every marked member cell of the district-year (see the module docstring), in vocabulary order."""
+    return pd.DataFrame(annex_rows(members), columns=ANNEX_COLUMNS)
+
+
+def annex_rows(members: Members) -> list[tuple]:
+    """:func:`annex` as tuples in :data:`ANNEX_COLUMNS` order."""
     names = members.names
     rows: list[tuple] = []
     cells = members.cell_rows  # agency_id, report_id, table, row, col, value, raw, blank, ambiguous, derived
@@ -58,18 +65,24 @@ def annex(members: Members) -> pd.DataFrame:
                 rows.append((*k, aid, "finding", f"{rule}: {message_zh}"))
     order = cell_order()
     rows.sort(key=lambda x: (order.get((x[0], x[1], x[2]), 10**6), x[3], x[4]))
-    return pd.DataFrame([(*x[:4], names.get(x[3], x[3]), *x[4:]) for x in rows], columns=ANNEX_COLUMNS)
+    return [(*x[:4], names.get(x[3], x[3]), *x[4:]) for x in rows]
 
 
 def mark(consolidated: pd.DataFrame, annex_rows: pd.DataFrame) -> pd.DataFrame:
     """``consolidated`` with a ``flags`` column: the kinds of marked member cells behind each figure."""
-    kinds: dict[tuple[str, str, str], set[str]] = {}
-    for t, r, c, k in zip(annex_rows["table"], annex_rows["row"], annex_rows["col"], annex_rows["kind"], strict=True):
-        kinds.setdefault((t, r, c), set()).add(k)
     out = consolidated.copy()
-    out["flags"] = [",".join(k for k in KINDS if k in kinds.get(key, ()))
-                    for key in zip(out["table"], out["row"], out["col"], strict=True)]
+    out["flags"] = flag_column(zip(out["table"], out["row"], out["col"], strict=True),
+                               zip(annex_rows["table"], annex_rows["row"], annex_rows["col"], annex_rows["kind"],
+                                   strict=True))
     return out
+
+
+def flag_column(keys: Iterable[tuple[str, str, str]], marked: Iterable[tuple[str, str, str, str]]) -> list[str]:
+    """The ``flags`` of the consolidated cells ``keys`` from the marked cells' (table, row, col, kind)."""
+    kinds: dict[tuple[str, str, str], set[str]] = {}
+    for t, r, c, k in marked:
+        kinds.setdefault((t, r, c), set()).add(k)
+    return [",".join(k for k in KINDS if k in kinds.get(key, ())) for key in keys]
 
 
 def marks(flags: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cache
+from operator import itemgetter
 
 import pandas as pd
 
@@ -41,20 +42,27 @@ def sums(rows: Iterable[tuple]) -> dict[tuple[str, str, str], list]:
     """{(table, row, col): [sum or None, agencies]} of cell rows (agency_id, report_id, table, row, col, value, …),
     in the order cells first appear; a NaN value is not counted."""
     out: dict[tuple[str, str, str], list] = {}
-    for r in rows:
-        key = (r[2], r[3], r[4])
+    rows = rows if isinstance(rows, list) else list(rows)
+    for key, v in zip(map(_KEY, rows), map(_VALUE, rows), strict=True):
         acc = out.get(key)
         if acc is None:
             acc = out[key] = [None, 0]
-        v = r[5]
         if v == v:  # not NaN
             acc[0] = v if acc[0] is None else acc[0] + v
             acc[1] += 1
     return out
 
 
+_KEY, _VALUE = itemgetter(2, 3, 4), itemgetter(5)
+
+
 def consolidate_rows(rows: Iterable[tuple], year: int) -> pd.DataFrame:
     """:func:`consolidate` of cell rows as :class:`~pipeline.publish.members.Members` keeps them (plain Python)."""
+    return frame(consolidate_columns(rows, year))
+
+
+def consolidate_columns(rows: Iterable[tuple], year: int) -> dict[str, list]:
+    """:func:`consolidate_rows` as plain lists: {column of :data:`CONSOLIDATED_COLUMNS`: values}."""
     version = layout_version(year)
     keys, row_labels, col_labels = _layout(version)
     agg = sums(rows)
@@ -71,7 +79,12 @@ def consolidate_rows(rows: Iterable[tuple], year: int) -> pd.DataFrame:
         acc = agg[k]
         _append(cols, k, voc.label(t, "row", r, version), voc.label(t, "col", c, version),
                 nan if acc[0] is None else acc[0], acc[1], False)
-    out = pd.DataFrame(cols, columns=CONSOLIDATED_COLUMNS)
+    return cols
+
+
+def frame(cols: dict[str, list]) -> pd.DataFrame:
+    """The consolidated frame of :func:`consolidate_columns` (and any further columns, e.g. ``flags``), typed."""
+    out = pd.DataFrame(cols, columns=[*CONSOLIDATED_COLUMNS, *(c for c in cols if c not in CONSOLIDATED_COLUMNS)])
     out["value"] = out["value"].astype("float64")
     out["agencies"] = out["agencies"].astype(int)
     out["official"] = out["official"].astype(bool)

@@ -18,9 +18,9 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from pipeline import vocabulary as voc
-from pipeline.publish.annex import annex, mark
-from pipeline.publish.consolidate import consolidate_rows, layout_version
-from pipeline.publish.kpis import kpis, ranking_rows
+from pipeline.publish.annex import ANNEX_COLUMNS, annex_rows, flag_column
+from pipeline.publish.consolidate import consolidate_columns, frame, layout_version
+from pipeline.publish.kpis import RANKING_COLUMNS, kpis, ranking_frame, ranking_tuples
 from pipeline.publish.members import Members, read_members_many
 from pipeline.registry import District
 
@@ -37,6 +37,8 @@ class DistrictFigures:
     ranking: pd.DataFrame = field(repr=False)
     previous: pd.DataFrame | None = field(default=None, repr=False)
     previous_loaded: int = 0
+    #: plain-Python forms of the frames and views computed from them, made once for every writer (see the methods)
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def district(self) -> District:
@@ -57,9 +59,28 @@ class DistrictFigures:
 
     def top_agencies(self, n: int) -> tuple[list[str], list[float | None]]:
         """Names and 本年新收 (None where not printed) of the first ``n`` agencies of the ranking."""
-        top = self.ranking.head(n)
-        return (list(top["agency_name"]),
-                [None if v is None or v != v else float(v) for v in top["new_received"].astype("float")])
+        top = self.ranking_rows()[:n]
+        return [r[2] for r in top], [None if r[3] is None or r[3] != r[3] else float(r[3]) for r in top]
+
+    def columns(self) -> dict[str, list]:
+        """``table``'s columns as plain lists ({column: values}; far cheaper to walk than the frame's)."""
+        return self.once("columns", lambda: {c: self.table[c].tolist() for c in self.table.columns})
+
+    def annex_rows(self) -> list[tuple]:
+        """``annex`` as tuples (:data:`~pipeline.publish.annex.ANNEX_COLUMNS` order)."""
+        return self.once("annex", lambda: list(zip(*(self.annex[c].tolist() for c in ANNEX_COLUMNS), strict=True)))
+
+    def ranking_rows(self) -> list[tuple]:
+        """``ranking`` as tuples (:data:`~pipeline.publish.kpis.RANKING_COLUMNS` order), None where missing."""
+        return self.once("ranking", lambda: [tuple(_none(v) for v in r) for r in zip(
+            *(self.ranking[c].tolist() for c in RANKING_COLUMNS), strict=True)])
+
+    def once(self, key: str, make):
+        """``make()``, computed on the first call for ``key`` and kept in ``memo`` (the frames are not changed after)."""
+        got = self.memo.get(key)
+        if got is None:
+            got = self.memo[key] = make()
+        return got
 
     def official(self) -> pd.DataFrame:
         return self.table[self.table["official"]]
@@ -91,16 +112,23 @@ def district_figures_many(engine: Engine, districts: Sequence[District], year: i
 
 
 def _figures(members: Members, prev_members: Members, year: int) -> DistrictFigures:
-    table = consolidate_rows(members.cell_rows, year)
-    notes = annex(members)
-    table = mark(table, notes)
-    previous = None
-    if prev_members.cell_rows:
-        previous = consolidate_rows(prev_members.cell_rows, year - 1)
-    return DistrictFigures(
-        members, layout_version(year), table, notes, kpis(table, previous),
-        ranking_rows(members.cell_rows, members.names), previous, len(prev_members.by_status("loaded")),
+    cols = consolidate_columns(members.cell_rows, year)
+    notes = annex_rows(members)
+    cols["flags"] = flag_column(zip(cols["table"], cols["row"], cols["col"], strict=True),
+                                ((a[0], a[1], a[2], a[5]) for a in notes))
+    prev_cols = consolidate_columns(prev_members.cell_rows, year - 1) if prev_members.cell_rows else None
+    ranked = ranking_tuples(members.cell_rows, members.names)
+    fig = DistrictFigures(
+        members, layout_version(year), frame(cols), pd.DataFrame(notes, columns=ANNEX_COLUMNS), kpis(cols, prev_cols),
+        ranking_frame(ranked), None if prev_cols is None else frame(prev_cols), len(prev_members.by_status("loaded")),
     )
+    fig.memo.update(columns=cols, annex=notes, ranking=ranked)
+    return fig
+
+
+def _none(v):
+    """A frame's missing value (NaN, pd.NA, None) as None; anything else as it is."""
+    return None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v
 
 
 def cell_name(table: str, row: str, col: str, version: str) -> str:

@@ -139,7 +139,12 @@ _RANKED: frozenset[Key] = frozenset(k for keys in RANKING_CELLS.values() for k i
 
 
 def ranking_rows(rows: Iterable[tuple], names: Mapping[str, str]) -> pd.DataFrame:
-    """:func:`ranking` of cell rows (agency_id, report_id, table, row, col, value, …), in plain Python.
+    """:func:`ranking` of cell rows (agency_id, report_id, table, row, col, value, …), in plain Python."""
+    return ranking_frame(ranking_tuples(rows, names))
+
+
+def ranking_tuples(rows: Iterable[tuple], names: Mapping[str, str]) -> list[tuple]:
+    """:func:`ranking_rows` as tuples in :data:`RANKING_COLUMNS` order (None where missing).
 
     Only the cells of :data:`RANKING_CELLS` are kept per agency (the same figures as :func:`figures` of all).
     """
@@ -161,9 +166,14 @@ def ranking_rows(rows: Iterable[tuple], names: Mapping[str, str]) -> pd.DataFram
                     f["review_total"], f["suit_total"]))
     out.sort(key=lambda x: x[1])  # ties by name …
     out.sort(key=lambda x: -1 if x[2] is None else x[2], reverse=True)  # … after 本年新收, descending (stable)
-    df = pd.DataFrame([(i, *x) for i, x in enumerate(out, 1)], columns=RANKING_COLUMNS)
-    if not out:
+    return [(i, *x) for i, x in enumerate(out, 1)]
+
+
+def ranking_frame(ranked: list[tuple]) -> pd.DataFrame:
+    """The ranking frame of :func:`ranking_tuples` (nullable integer counts, the rate a float)."""
+    if not ranked:
         return pd.DataFrame(columns=RANKING_COLUMNS)
+    df = pd.DataFrame(ranked, columns=RANKING_COLUMNS)
     df["disclosure_rate"] = df["disclosure_rate"].astype("float64")
     for c in ("new_received", "results_total", "review_total", "suit_total"):
         df[c] = df[c].astype("Int64")

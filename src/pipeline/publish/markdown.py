@@ -29,8 +29,9 @@ def _md(text: object) -> str:
 
 def render_markdown(fig: DistrictFigures, prov: Provenance) -> str:
     v = fig.version
-    vals = {(t, r, c): (fmt(t, c, x) + marks(f)) for t, r, c, x, f in
-            zip(fig.table["table"], fig.table["row"], fig.table["col"], fig.table["value"], fig.table["flags"], strict=True)}
+    t = fig.columns()
+    vals = {(tb, r, c): (fmt(tb, c, x) + marks(f)) for tb, r, c, x, f in
+            zip(t["table"], t["row"], t["col"], t["value"], t["flags"], strict=True)}
     c = fig.members.counts()
     out = [f"# {_md(fig.title)}", "", f"> {prov.line_zh()}", "", "## 汇总范围 Coverage", "",
            f"登记机关 {c['registered']} 个，已纳入汇总 {c['loaded']} 个，未通过 {c['failed']} 个，缺报 {c['missing']} 个，"

@@ -11,6 +11,7 @@ district report looks exactly like an agency's.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -37,7 +38,12 @@ def number(table: str, col: str, value: float | None) -> int | float | None:
 
 def official_grids(table: pd.DataFrame, version: str) -> dict[str, Grid]:
     """{section code: grid} of the official cells of a consolidated frame (see the module docstring)."""
-    off = table[table["official"]]
+    return grids_of({c: table[c].tolist() for c in ("table", "row", "col", "value", "official")}, version)
+
+
+def grids_of(cols: Mapping[str, list], version: str) -> dict[str, Grid]:
+    """:func:`official_grids` of a consolidated frame's columns as plain lists ({column: values})."""
     cells = [Cell(t, r, c, number(t, c, v), fmt(t, c, v))
-             for t, r, c, v in zip(off["table"], off["row"], off["col"], off["value"], strict=True)]
+             for t, r, c, v, official in zip(cols["table"], cols["row"], cols["col"], cols["value"], cols["official"],
+                                             strict=True) if official]
     return table_grids(ParsedReport(version, cells=cells), wrap=False)

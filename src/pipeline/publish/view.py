@@ -1,10 +1,14 @@
 """The publication as plain rows for the writers (HTML, Markdown, XLSX): one place that words it.
 
 Every label comes from :mod:`pipeline.vocabulary` or from the KPI definitions; numbers are formatted
-here (counts as integers, rates as percentages with one decimal, "—" for a missing figure).
+here (counts as integers, rates as percentages with one decimal, "—" for a missing figure). Each view is
+computed once per :class:`~pipeline.publish.figures.DistrictFigures` (kept in its ``memo``) and shared by
+the writers, which only read it.
 """
 
 from __future__ import annotations
+
+from functools import wraps
 
 import pandas as pd
 
@@ -12,7 +16,8 @@ from pipeline import vocabulary as voc
 from pipeline.publish.annex import KINDS, marks
 from pipeline.publish.figures import DistrictFigures
 from pipeline.publish.kpis import RESULT_GROUPS, group_label
-from pipeline.publish.tables import fmt, official_grids
+from pipeline.publish.tables import fmt, grids_of
+from pipeline.render.layout import Grid
 
 #: KPI rows: (key in kpis["figures"] or kpis["rates"], Chinese, English).
 KPI_ROWS: tuple[tuple[str, str, str], ...] = (
@@ -42,6 +47,15 @@ def pct(v) -> str:
     return "—" if v is None or v != v else f"{100 * v:.1f}%"
 
 
+def _memo(view):
+    """``view(fig)`` computed once per figures (kept in ``fig.memo`` under the view's name)."""
+    @wraps(view)
+    def once(fig: DistrictFigures):
+        return fig.once(f"view.{view.__name__}", lambda: view(fig))
+    return once
+
+
+@_memo
 def kpi_rows(fig: DistrictFigures) -> list[dict]:
     k = fig.kpis
     out = []
@@ -57,14 +71,16 @@ def kpi_rows(fig: DistrictFigures) -> list[dict]:
     return out
 
 
+@_memo
 def mix_rows(fig: DistrictFigures) -> list[dict]:
     f, m = fig.kpis["figures"], fig.kpis["mix"]
     return [{"label": group_label(g), "count": num(f[g]), "share": pct(m[g])} for g in RESULT_GROUPS]
 
 
+@_memo
 def reason_rows(fig: DistrictFigures) -> list[dict]:
-    vals = {(t, r, c): v for t, r, c, v in zip(fig.table["table"], fig.table["row"], fig.table["col"], fig.table["value"],
-                                               strict=True)}
+    t = fig.columns()
+    vals = {(tb, r, c): v for tb, r, c, v in zip(t["table"], t["row"], t["col"], t["value"], strict=True)}
     out = []
     for g, shares in fig.kpis["reasons"].items():
         for r, share in shares.items():
@@ -74,25 +90,33 @@ def reason_rows(fig: DistrictFigures) -> list[dict]:
     return out
 
 
+@_memo
 def ranking_rows(fig: DistrictFigures) -> list[dict]:
-    return [{"rank": r.rank, "agency_name": r.agency_name, "new_received": num(r.new_received),
-             "results_total": num(r.results_total), "disclosure_rate": pct(r.disclosure_rate),
-             "review_total": num(r.review_total), "suit_total": num(r.suit_total)}
-            for r in fig.ranking.itertuples()]
+    return [{"rank": rank, "agency_name": name, "new_received": num(received), "results_total": num(total),
+             "disclosure_rate": pct(rate), "review_total": num(review), "suit_total": num(suit)}
+            for rank, _, name, received, total, rate, review, suit in fig.ranking_rows()]
 
 
+@_memo
 def annex_rows(fig: DistrictFigures) -> list[dict]:
-    return [{"cell": voc.cell_label(a.table, a.row, a.col, fig.version), "agency_id": a.agency_id,
-             "agency_name": a.agency_name, "kind": f"{KINDS[a.kind][0]} {KINDS[a.kind][1]}", "detail": a.detail,
-             "key": f"{a.table}/{a.row}/{a.col}"} for a in fig.annex.itertuples()]
+    return [{"cell": voc.cell_label(t, r, c, fig.version), "agency_id": aid, "agency_name": name,
+             "kind": f"{KINDS[kind][0]} {KINDS[kind][1]}", "detail": detail, "key": f"{t}/{r}/{c}"}
+            for t, r, c, aid, name, kind, detail in fig.annex_rows()]
 
 
+@_memo
+def grids(fig: DistrictFigures) -> dict[str, Grid]:
+    """{section code: grid} of the official cells (:func:`~pipeline.publish.tables.official_grids`)."""
+    return grids_of(fig.columns(), fig.version)
+
+
+@_memo
 def table_views(fig: DistrictFigures) -> list[dict]:
     """The three tables: {code, heading, grid: [[{text, lines, rowspan, colspan, key, flags, marks}]]}."""
-    flags = {(t, r, c): f for t, r, c, f in zip(fig.table["table"], fig.table["row"], fig.table["col"], fig.table["flags"],
-                                                strict=True)}
+    t = fig.columns()
+    flags = {(tb, r, c): f for tb, r, c, f in zip(t["table"], t["row"], t["col"], t["flags"], strict=True)}
     out = []
-    for code, grid in official_grids(fig.table, fig.version).items():
+    for code, grid in grids(fig).items():
         lines = []
         for line in grid:
             row = []
@@ -105,8 +129,11 @@ def table_views(fig: DistrictFigures) -> list[dict]:
     return out
 
 
+@_memo
 def extra_rows(fig: DistrictFigures) -> list[dict]:
-    extra = fig.table[~fig.table["official"]]
-    return [{"table": voc.SECTIONS[r.table].split("、")[0] + "、" + voc.TABLE_TITLES[r.table], "row_label": r.row_label,
-             "col_label": r.col_label, "text": fmt(r.table, r.col, r.value), "agencies": r.agencies,
-             "key": f"{r.table}/{r.row}/{r.col}"} for r in extra.itertuples()]
+    t = fig.columns()
+    return [{"table": voc.SECTIONS[tb].split("、")[0] + "、" + voc.TABLE_TITLES[tb], "row_label": rl, "col_label": cl,
+             "text": fmt(tb, c, v), "agencies": n, "key": f"{tb}/{r}/{c}"}
+            for tb, r, c, rl, cl, v, n, official in zip(t["table"], t["row"], t["col"], t["row_label"], t["col_label"],
+                                                         t["value"], t["agencies"], t["official"], strict=True)
+            if not official]

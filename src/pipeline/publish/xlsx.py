@@ -26,7 +26,7 @@ from pipeline.publish import view
 from pipeline.publish.figures import DistrictFigures
 from pipeline.publish.members import FAILED, LOADED, MISSING, WITHDRAWN
 from pipeline.publish.provenance import Provenance
-from pipeline.publish.tables import number, official_grids
+from pipeline.publish.tables import number
 from pipeline.publish.xlsxrows import COLS as _COLS
 from pipeline.publish.xlsxrows import agency_rows, cells_by_agency
 from pipeline.publish.xlsxrows import cell as _cell
@@ -152,15 +152,15 @@ def write_xlsx(fig: DistrictFigures, prov: Provenance, long: pd.DataFrame, path:
     info.append_rows(r, rows)
     info.widths = {1: 18, 2: 36}
 
-    t = fig.table
+    t = fig.columns()
     keys = list(zip(t["table"], t["row"], t["col"], strict=True))
     flags = dict(zip(keys, t["flags"], strict=True))
     values = dict(zip(keys, t["value"], strict=True))
     notes: dict[tuple[str, str, str], list[str]] = {}
-    for a in fig.annex.itertuples():
-        notes.setdefault((a.table, a.row, a.col), []).append(f"{a.agency_name}: {a.detail}")
+    for table, row, col, _, agency_name, _, detail in fig.annex_rows():
+        notes.setdefault((table, row, col), []).append(f"{agency_name}: {detail}")
     line_zh = prov.line_zh()
-    for code, grid in official_grids(t, fig.version).items():
+    for code, grid in view.grids(fig).items():
         ws = _Sheet(SHEETS[code])
         sheets.append(ws)
         ws.put(1, 1, voc.SECTIONS[code], _BOLD)
@@ -197,8 +197,8 @@ def write_xlsx(fig: DistrictFigures, prov: Provenance, long: pd.DataFrame, path:
                 [[k["zh"], k["en"], k["raw"] if k["raw"] is not None else None, k["prev"], k["change"], k["pct"]]
                  for k in view.kpi_rows(fig)])
     table_sheet("排名", ["名次", "机关", "本年新收", "办理结果总计", "公开率", "行政复议", "行政诉讼"],
-                [[r.rank, r.agency_name, _py(r.new_received), _py(r.results_total), _py(r.disclosure_rate),
-                  _py(r.review_total), _py(r.suit_total)] for r in fig.ranking.itertuples()])
+                [[rank, name, _py(received), _py(total), _py(rate), _py(review), _py(suit)]
+                 for rank, _, name, received, total, rate, review, suit in fig.ranking_rows()])
     table_sheet("附注", ["单元格", "机关", "类别", "说明"],
                 [[a["cell"], a["agency_name"], a["kind"], a["detail"]] for a in view.annex_rows(fig)])
     columns = [long[c].tolist() for c in long.columns]  # plain values: far cheaper than itertuples
