@@ -326,8 +326,7 @@ def deduplicated(text: str) -> bool:
     """Whether a table region looks de-duplicated line by line (a crawler dropped every line equal to
     the line before): many lines holding one number, and never two equal lines in a row. Text that
     was not de-duplicated prints runs of equal cells (``0``, ``0``) on consecutive lines."""
-    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
-    numeric = sum(1 for ln in lines if NUMBER_RE.match(ln))
-    if numeric < 20:
+    lines = [s for ln in text.split("\n") if (s := ln.strip())]
+    if any(a == b for a, b in itertools.pairwise(lines)):  # the cheap test first: most text fails it early
         return False
-    return not any(a == b for a, b in itertools.pairwise(lines))
+    return sum(1 for ln in lines if NUMBER_RE.match(ln)) >= 20

@@ -14,8 +14,9 @@ the readers never read them.
 Large parts that packages share verbatim (the styles and theme a Word or Excel template writes into
 every file made from it: hundreds of KB of XML, most of the cost of a check) are inflated once per
 process: :class:`_Inflated` remembers a checked part's bytes under its exact stored bytes (local header,
-name and compressed data) and header fields, so an identical part later gives the same bytes, the same
-count towards the limit and the same verdict without inflating it again.
+name and compressed data) and header fields, once the part has been seen twice, so an identical part
+later gives the same bytes, the same count towards the limit and the same verdict without inflating it
+again (a part of one file only, such as its document, is never kept).
 """
 
 from __future__ import annotations
@@ -35,14 +36,17 @@ _AFTER_BANG = tuple(m[2:] for m in _DTD_MARKS)
 #: Most parts in one package (a real report has a few dozen).
 MAX_PARTS = 10_000
 #: Parts declared at least this large are remembered once checked (smaller ones inflate in no time).
-MEMO_MIN_BYTES = 32 * 1024
+MEMO_MIN_BYTES = 8 * 1024
+#: How many parts seen once are tracked (by hash) to tell a shared part from a file's own.
+MEMO_SEEN = 4096
 #: Most inflated bytes remembered per process (least recently used forgotten first).
 MEMO_MAX_BYTES = 32 * 2**20
 _LOCAL_HEADER = b"PK\x03\x04"
 
 
 class _Inflated:
-    """Checked parts' inflated bytes by their exact stored form (a bounded, least-recently-used memo).
+    """Checked parts' inflated bytes by their exact stored form (a bounded, least-recently-used memo of
+    the parts seen at least twice).
 
     The key holds every byte and header field that decides what inflating the part gives — the central
     directory's name, flags, method, sizes and CRC, and the stored local header, name, extra field and
@@ -53,6 +57,7 @@ class _Inflated:
         self.max_bytes = max_bytes
         self.size = 0
         self._parts: OrderedDict[tuple, bytes] = OrderedDict()
+        self._seen: OrderedDict[int, None] = OrderedDict()  # hashes of keys seen once
         self._lock = threading.Lock()
 
     @staticmethod
@@ -83,6 +88,13 @@ class _Inflated:
         with self._lock:
             if key in self._parts:
                 return
+            seen = hash(key)
+            if seen not in self._seen:  # the first time: maybe a part of this one file, not kept
+                self._seen[seen] = None
+                if len(self._seen) > MEMO_SEEN:
+                    self._seen.popitem(last=False)
+                return
+            del self._seen[seen]
             self._parts[key] = inflated
             self.size += len(inflated)
             while self.size > self.max_bytes:
