@@ -9,6 +9,8 @@ the Parquet file also carries it as schema metadata (``pipeline.provenance``, JS
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -25,12 +27,13 @@ LONG_COLUMNS = ["district", "year", "table", "table_title", "row", "row_label", 
 
 def long_frame(fig: DistrictFigures, prov: Provenance) -> pd.DataFrame:
     """The long-form frame (``value`` float64, NaN where missing; ``agencies`` int32)."""
-    t = fig.table
+    t = fig.columns()
     df = pd.DataFrame({
         "district": fig.district.code, "year": fig.year, "table": t["table"],
         "table_title": [voc.TABLE_TITLES[x] for x in t["table"]], "row": t["row"], "row_label": t["row_label"],
-        "col": t["col"], "col_label": t["col_label"], "value": t["value"].astype("float64"),
-        "agencies": t["agencies"].astype("int32"), "official": t["official"].astype(bool), "flags": t["flags"],
+        "col": t["col"], "col_label": t["col_label"], "value": pd.Series(t["value"], dtype="float64"),
+        "agencies": pd.Series(t["agencies"], dtype="int32"), "official": pd.Series(t["official"], dtype=bool),
+        "flags": t["flags"],
     })
     for k in ("run_id", "generated_at", "warehouse", "template_version"):
         df[k] = getattr(prov, k)
@@ -38,10 +41,20 @@ def long_frame(fig: DistrictFigures, prov: Provenance) -> pd.DataFrame:
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> Path:
-    out = df.copy()
-    out["value"] = [fmt(t, c, v) for t, c, v in zip(out["table"], out["col"], out["value"], strict=True)]
-    out.to_csv(path, index=False, encoding="utf-8-sig")
+    """The long form as CSV, UTF-8 with BOM: what ``DataFrame.to_csv`` writes (``value`` as printed), row by row."""
+    cols = {c: df[c].tolist() for c in df.columns}
+    cols["value"] = [fmt(t, c, v) for t, c, v in zip(cols["table"], cols["col"], cols["value"], strict=True)]
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\n")
+    out.writerow(cols)
+    out.writerows(zip(*([_csv(v) for v in vs] for vs in cols.values()), strict=True))
+    path.write_bytes(buf.getvalue().encode("utf-8-sig"))
     return path
+
+
+def _csv(v):
+    """A value as pandas writes it in a CSV: missing as ""."""
+    return "" if v is None or (isinstance(v, float) and v != v) else v
 
 
 def write_parquet(df: pd.DataFrame, path: Path, prov: Provenance) -> Path:

@@ -8,15 +8,15 @@ Provenance is also in the workbook's document properties.
 
 Why not openpyxl: a 60-agency district's workbook holds ≈ 110,000 cells, and openpyxl's cell objects
 cost ≈ 1.5 s per district (issue 9). The package is written here directly — the same parts, cell types,
-styles, merges, comments and properties openpyxl wrote (inline strings, numbers as ``%.16g``), each agency
-row from cached fragments of its constant cells — so any reader (openpyxl, Excel, LibreOffice, pandas)
-reads the same workbook as before. A text starting with ``=`` stays text (openpyxl made it a formula).
+styles, merges, comments and properties openpyxl wrote (inline strings, numbers as ``%.16g``), the agency
+sheets from a skeleton of their constant cells (:mod:`pipeline.publish.xlsxrows`), the zip by
+:mod:`pipeline.publish.ziparchive` — so any reader (openpyxl, Excel, LibreOffice, pandas) reads the same
+workbook as before. A text starting with ``=`` stays text (openpyxl made it a formula).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -31,11 +31,13 @@ from pipeline.publish.xlsxrows import COLS as _COLS
 from pipeline.publish.xlsxrows import agency_rows, cells_by_agency
 from pipeline.publish.xlsxrows import cell as _cell
 from pipeline.publish.xlsxrows import esc as _esc
+from pipeline.publish.ziparchive import write_zip
 from pipeline.render.layout import placed
 
 SHEETS = {"proactive": "表二", "requests": "表三", "appeals": "表四"}
 _BAD = set('[]:*?/\\')
-#: zlib level of the package's parts (1: a third of level 6's time for a file ≈ 15% larger)
+#: deflate level of the package's parts (zlib's 1: a third of level 6's time for a file ≈ 15% larger;
+#: see :mod:`pipeline.publish.ziparchive`)
 COMPRESSLEVEL = 1
 
 # cellXfs of styles.xml: default, title (bold 14), bold, header, figure, flagged figure, then the borders of cells
@@ -273,11 +275,10 @@ def _package(path: Path, sheets: list[_Sheet], fig: DistrictFigures, prov: Prove
     rels = (f'<Relationships xmlns="{_PKG_REL}"><Relationship Type="{_REL}/officeDocument" Target="xl/workbook.xml" '
             f'Id="rId1"/><Relationship Type="{_PKG_REL}/metadata/core-properties" Target="docProps/core.xml" Id="rId2"/>'
             f'<Relationship Type="{_REL}/extended-properties" Target="docProps/app.xml" Id="rId3"/></Relationships>')
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESSLEVEL) as z:
-        for name, text in [("[Content_Types].xml", content_types), ("_rels/.rels", rels), ("docProps/app.xml", app),
-                           ("docProps/core.xml", core), ("xl/theme/theme1.xml", _theme()), ("xl/styles.xml", _STYLES),
-                           ("xl/workbook.xml", workbook), ("xl/_rels/workbook.xml.rels", wb_rels), *parts]:
-            z.writestr(name, text if isinstance(text, bytes) else text.encode("utf-8"))
+    write_zip(path, ((name, text if isinstance(text, bytes) else text.encode("utf-8")) for name, text in (
+        ("[Content_Types].xml", content_types), ("_rels/.rels", rels), ("docProps/app.xml", app),
+        ("docProps/core.xml", core), ("xl/theme/theme1.xml", _theme()), ("xl/styles.xml", _STYLES),
+        ("xl/workbook.xml", workbook), ("xl/_rels/workbook.xml.rels", wb_rels), *parts)), COMPRESSLEVEL)
 
 
 def _comments_xml(comments: list[tuple[int, int, str]]) -> str:
