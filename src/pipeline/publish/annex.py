@@ -17,6 +17,7 @@ consolidated frame.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import itemgetter
 
 import pandas as pd
 
@@ -31,6 +32,9 @@ KINDS: dict[str, tuple[str, str]] = {  # kind → (mark, Chinese name)
 }
 
 
+_AMBIGUOUS, _DERIVED = itemgetter(8), itemgetter(9)  # of a cell row (Members.cell_rows)
+
+
 def annex(members: Members) -> pd.DataFrame:
     """Every marked member cell of the district-year (see the module docstring), in vocabulary order."""
     return pd.DataFrame(annex_rows(members), columns=ANNEX_COLUMNS)
@@ -41,17 +45,16 @@ def annex_rows(members: Members) -> list[tuple]:
     names = members.names
     rows: list[tuple] = []
     cells = members.cell_rows  # agency_id, report_id, table, row, col, value, raw, blank, ambiguous, derived
-    for aid, _, t, r, c, v, raw, _, ambiguous, _ in cells:
-        if ambiguous:
-            rows.append((t, r, c, aid, "ambiguous", f"读数存疑 ambiguous reading: {raw!r} → {_num(v)}"))
+    for aid, _, t, r, c, v, raw, _, _, _ in filter(_AMBIGUOUS, cells):  # the few marked cells, picked out in C
+        rows.append((t, r, c, aid, "ambiguous", f"读数存疑 ambiguous reading: {raw!r} → {_num(v)}"))
     done = set()
     for (aid, t, r, c, printed, _, _, corrected, kind, reason, author) in members.correction_rows:
         done.add((aid, t, r, c))
         rows.append((t, r, c, aid, "corrected",
                      f"更正：原印 {_num(printed)} → {_num(corrected)}，{reason}（{author}） / "
                      f"corrected: printed {_num(printed)} → {_num(corrected)} ({kind}): {reason} — {author}"))
-    for aid, _, t, r, c, v, _, _, _, derived in cells:
-        if derived and (aid, t, r, c) not in done:
+    for aid, _, t, r, c, v, _, _, _, _ in filter(_DERIVED, cells):
+        if (aid, t, r, c) not in done:
             rows.append((t, r, c, aid, "corrected", f"原表空白，按勾稽关系推算为 {_num(v)} / blank as printed, derived from the identities"))
     keys: set[tuple[str, str, str]] | None = None
     for aid, rule, severity, t, r, c, message_zh, _ in members.finding_rows:

@@ -33,6 +33,7 @@ from pipeline.failpoints import FailpointHit, failpoint
 from pipeline.publish.charts import chart_svgs
 from pipeline.publish.figures import DistrictFigures, district_figures_many
 from pipeline.publish.html import render_html
+from pipeline.publish.kpis import RANKING_COLUMNS
 from pipeline.publish.longform import long_frame, write_csv, write_parquet
 from pipeline.publish.markdown import render_markdown
 from pipeline.publish.provenance import Provenance, point_latest, run_folder
@@ -182,8 +183,8 @@ def write_files(fig: DistrictFigures, prov: Provenance, folder: Path) -> dict[st
 
 def kpis_document(fig: DistrictFigures, prov: Provenance) -> dict:
     """KPIs, ranking and coverage as one JSON-ready dict (numbers as JSON numbers, missing as null)."""
-    ranking = [{k: (None if v is None or v != v else (v.item() if hasattr(v, "item") else v)) for k, v in row.items()}
-               for row in fig.ranking.astype(object).to_dict(orient="records")]
+    ranking = [dict(zip(RANKING_COLUMNS, (v.item() if hasattr(v, "item") else v for v in row), strict=True))
+               for row in fig.ranking_rows()]  # None where missing
     members = [{"agency_id": m.agency_id, "name": m.name, "status": m.status, "reason": m.reason, "version": m.version,
                 "older_version": m.older_version} for m in fig.members.members]
     return {"provenance": prov.as_dict(), "coverage": fig.members.counts(), "members": members, **fig.kpis,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from operator import itemgetter
 
 import pandas as pd
 
@@ -42,8 +43,8 @@ def group_label(group: str) -> str:
     return voc.label("requests", "row", row, "v2021").split(" ", 1)[0] if "." in row else voc.label("requests", "row", row)
 
 
-def values(table: pd.DataFrame) -> dict[Key, float | None]:
-    """{(table, row, col): value or None} of a consolidated frame."""
+def values(table: pd.DataFrame | Mapping[str, list]) -> dict[Key, float | None]:
+    """{(table, row, col): value or None} of a consolidated frame (or its columns as lists)."""
     return {(t, r, c): (None if pd.isna(v) else float(v))
             for t, r, c, v in zip(table["table"], table["row"], table["col"], table["value"], strict=True)}
 
@@ -81,8 +82,8 @@ def figures(vals: Mapping[Key, float | None]) -> dict[str, int | None]:
     return {k: _int(v) for k, v in f.items()}
 
 
-def kpis(table: pd.DataFrame, previous: pd.DataFrame | None = None) -> dict:
-    """KPIs of a consolidated frame (and of year − 1's, when loaded): see the module docstring.
+def kpis(table: pd.DataFrame | Mapping[str, list], previous: pd.DataFrame | Mapping[str, list] | None = None) -> dict:
+    """KPIs of a consolidated frame (and of year − 1's, when loaded), or of their columns: see the module docstring.
 
     Returns {"figures": {...}, "rates": {...}, "mix": {group: share}, "reasons": {group: {row: share}},
     "yoy": {figure: {"prev", "change", "change_pct"}} or {} without a previous year}.
@@ -136,6 +137,7 @@ RANKING_CELLS: dict[str, tuple[Key, ...]] = {
     "suit_total": (("appeals", "suit_direct", "total"), ("appeals", "suit_after_review", "total")),
 }
 _RANKED: frozenset[Key] = frozenset(k for keys in RANKING_CELLS.values() for k in keys)
+assert all(k[2] == "total" for k in _RANKED)  # ranking_tuples looks at the 总计 columns only
 
 
 def ranking_rows(rows: Iterable[tuple], names: Mapping[str, str]) -> pd.DataFrame:
@@ -148,16 +150,15 @@ def ranking_tuples(rows: Iterable[tuple], names: Mapping[str, str]) -> list[tupl
 
     Only the cells of :data:`RANKING_CELLS` are kept per agency (the same figures as :func:`figures` of all).
     """
-    per: dict[str, dict[Key, float | None]] = {}
+    rows = rows if isinstance(rows, list) else list(rows)
+    per: dict[str, dict[Key, float | None]] = {aid: {} for aid in dict.fromkeys(map(itemgetter(0), rows))}
     ranked = _RANKED
     for r in rows:
-        d = per.get(r[0])
-        if d is None:
-            d = per[r[0]] = {}
-        key = (r[2], r[3], r[4])
-        if key in ranked:
-            v = r[5]
-            d[key] = None if v is None or v != v else float(v)
+        if r[4] == "total":  # every ranked cell is in a 总计 column: most rows are passed over here
+            key = (r[2], r[3], "total")
+            if key in ranked:
+                v = r[5]
+                per[r[0]][key] = None if v is None or v != v else float(v)
     out = []
     for aid in sorted(per):
         f = {name: _int(_sum(per[aid], keys)) for name, keys in RANKING_CELLS.items()}

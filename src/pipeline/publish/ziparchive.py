@@ -51,7 +51,7 @@ def write_zip(path: Path, parts: Iterable[tuple[str, bytes]], level: int, deflat
         flags = 0 if name.isascii() else 0x800
         c = mod.compressobj(level, mod.DEFLATED, -15)
         packed = c.compress(data) + c.flush()
-        crc = zlib.crc32(data)
+        crc = _deflater.crc32(data)
         out += (_LOCAL.pack(b"PK\003\004", _VERSION, 0, flags, _DEFLATED, dostime, dosdate, crc, len(packed), len(data),
                             len(encoded), 0), encoded, packed)
         central += (_CENTRAL.pack(b"PK\001\002", _VERSION, _UNIX, _VERSION, 0, flags, _DEFLATED, dostime, dosdate, crc,
