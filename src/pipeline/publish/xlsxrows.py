@@ -6,7 +6,9 @@ col_label (A–E, inline strings), value (F, a number: int for counts, float for
 printed), raw (G, inline string; absent when empty), ambiguous and derived (H, I, booleans). Columns A–E
 only depend on the template version and the cell's position, and every agency of a template version prints
 the same cells in the same order, so those columns of a whole sheet — a *skeleton*, with the row numbers in —
-are computed once per (version, cell sequence) and each sheet only adds its figures: one join per sheet.
+are computed once per (version, cell sequence), UTF-8 encoded. Columns F–I of a row are written once per
+(position, value, raw, ambiguous, derived) and kept in the skeleton (a few dozen per position: most cells
+are 0, blank or "/"), so a sheet is two lookups per row and one join.
 """
 
 from __future__ import annotations
@@ -68,9 +70,11 @@ def cells_by_agency(rows: list[tuple]) -> dict[str, list[tuple]]:
 
 
 class _Skeleton:
-    """The constant part of an agency sheet's rows (UTF-8): per row, ``<row>`` with cells A–E; whether F is an amount."""
+    """The constant part of an agency sheet's rows (UTF-8): per row, ``<row>`` with cells A–E; whether F is an
+    amount; and ``tails``: per row, its cells F–I already written, by (value, raw, ambiguous, derived) — the
+    same few figures (0, blank, "/") fill most cells (None for an amount's row: -0.0 and 0.0 print apart)."""
 
-    __slots__ = ("amounts", "heads")
+    __slots__ = ("amounts", "heads", "tails")
 
     def __init__(self, version: str, keys: tuple[tuple[str, str, str], ...]) -> None:
         self.heads: list[bytes] = []
@@ -81,18 +85,14 @@ class _Skeleton:
                                                           '</is></c>' for a, x in zip("ABCDE", texts, strict=True)))
                               .encode())
             self.amounts.append(col in voc.AMOUNT_COLS)
+        self.tails: list[dict | None] = [None if a else {} for a in self.amounts]
 
 
 _SKELETONS: dict[tuple[str, tuple], _Skeleton] = {}
-_MAX_SKELETONS = 256  # distinct (version, cell sequence) pairs kept; a run has a handful
-# per row number n (UTF-8): the openings of cells F and G, and the ends of the row (H, I) by ambiguous * 2 + derived
-_F: list[bytes] = []
-_G: list[bytes] = []
-_ENDS: list[tuple[bytes, bytes, bytes, bytes]] = []
+_MAX_SKELETONS = 64  # distinct (version, cell sequence) pairs kept; a run has a handful
+_MAX_TAILS = 32  # written tails kept per row of a skeleton
 _KEY = itemgetter(2, 3, 4)  # (table, row, col) of a cell row
-_MAX_TEXTS = 100_000
-_COUNTS: dict[float, bytes] = {}  # a count's printed value, by value (rounded to an int, as %.16g)
-_RAWS: dict[str, bytes] = {}  # a raw text's ``xml:space`` attribute, text and cell end, by raw text
+_FIGURES = itemgetter(5, 6, 8, 9)  # (value, raw, ambiguous, derived) of a cell row
 
 
 def _skeleton(version: str, keys: tuple[tuple[str, str, str], ...]) -> _Skeleton:
@@ -102,41 +102,35 @@ def _skeleton(version: str, keys: tuple[tuple[str, str, str], ...]) -> _Skeleton
         if len(_SKELETONS) >= _MAX_SKELETONS:
             _SKELETONS.clear()
         sk = _SKELETONS[key] = _Skeleton(version, keys)
-    while len(_F) < len(keys) + 3:
-        n = len(_F)
-        _F.append(f'<c r="F{n}" t="n"><v>'.encode())
-        _G.append(f'<c r="G{n}" t="inlineStr"><is><t'.encode())
-        _ENDS.append(tuple(f'<c r="H{n}" t="b"><v>{a}</v></c><c r="I{n}" t="b"><v>{d}</v></c></row>'.encode()
-                           for a in (0, 1) for d in (0, 1)))
     return sk
+
+
+def _tail(n: int, amount: bool, value, raw: str, ambiguous: bool, derived: bool) -> bytes:
+    """Cells F–I of row ``n`` and the row's end (see the module docstring)."""
+    out = []
+    if value == value and value is not None:  # not NaN
+        v = float(value) if amount else round(value)
+        out.append(f'<c r="F{n}" t="n"><v>{format(v, ".16g")}</v></c>')
+    if raw:
+        out.append(f'<c r="G{n}" t="inlineStr"><is><t{_space(raw)}>{esc(raw)}</t></is></c>')
+    out.append(f'<c r="H{n}" t="b"><v>{1 if ambiguous else 0}</v></c><c r="I{n}" t="b"><v>{1 if derived else 0}</v></c>'
+               "</row>")
+    return "".join(out).encode()
 
 
 def agency_rows(cells: list[tuple], version: str) -> bytes:
     """Rows 3… of an agency sheet, UTF-8: its cell rows (Members.cell_rows) in ``version``'s labels."""
     sk = _skeleton(version, tuple(map(_KEY, cells)))
-    heads, amounts = sk.heads, sk.amounts
-    counts, raws = _COUNTS, _RAWS
+    heads, tails, amounts = sk.heads, sk.tails, sk.amounts
     parts: list[bytes] = []
-    add, more = parts.append, parts.extend
-    for i, (_, _, _, _, _, value, raw, _, ambiguous, derived) in enumerate(cells):
-        n = i + 3
+    add = parts.append
+    for i, figures in enumerate(map(_FIGURES, cells)):
         add(heads[i])
-        if value == value and value is not None:  # not NaN
-            if amounts[i]:
-                text = format(float(value), ".16g").encode()
-            else:
-                text = counts.get(value)
-                if text is None:
-                    text = format(round(value), ".16g").encode()
-                    if len(counts) < _MAX_TEXTS:
-                        counts[value] = text
-            more((_F[n], text, b"</v></c>"))
-        if raw:
-            end = raws.get(raw)
-            if end is None:
-                end = f"{_space(raw)}>{esc(raw)}</t></is></c>".encode()
-                if len(raws) < _MAX_TEXTS:
-                    raws[raw] = end
-            more((_G[n], end))
-        add(_ENDS[n][2 * bool(ambiguous) + bool(derived)])
+        known = tails[i]
+        tail = None if known is None else known.get(figures)
+        if tail is None:
+            tail = _tail(i + 3, amounts[i], *figures)
+            if known is not None and len(known) < _MAX_TAILS:
+                known[figures] = tail
+        add(tail)
     return b"".join(parts)
