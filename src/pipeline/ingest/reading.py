@@ -237,29 +237,40 @@ def row_readings(toks: list[Tok], n: int, *, expand: bool = False, kinds: tuple[
     if sum(len(t.text) for t in toks if not (t.fixed or t.blank)) > MAX_RUN_DIGITS * n or len(toks) > MAX_TOKENS:
         # far more digits or tokens than any row of the template holds: read only as printed
         return [r for r in _exact(toks, n, limit) if _fits(r.cells, kinds)][:1]
+    # the readings without blank cells before the row first: the cheapest of them bounds the cost of any
+    # reading _best can keep, so the dearer repairs (joins) need not be tried below
+    before = _without_blanks_before(toks, n, expand, kinds, accept, limit)
+    most = min(r.cost for r in before) + 1 if before else None
     found = []
     for variant in _line_variants(toks):
         trimmed = trim_blanks(variant, n, leading=False)
         dropped = sum(1 for t in variant[len(trimmed):] if t.alone)
         price = COST_BLANK_ALONE * dropped
-        for r in _row_readings(trimmed, n, expand, limit, kinds, accept):
+        for r in _row_readings(trimmed, n, expand, limit, kinds, accept, None if most is None else most - price):
             # (no note: the blank line after a table's last row is page furniture, not news to a clerk)
             found.append(Reading(r.cells, r.cost + price, r.repairs, r.prior) if price else r)
         if price:  # in page text a blank line is a cell: keeping it may take a join before it
-            found += _row_readings(variant, n, expand, limit, kinds, accept)
+            found += _row_readings(variant, n, expand, limit, kinds, accept, most)
+    return _best(found + before)
+
+
+def _without_blanks_before(toks: list[Tok], n: int, expand: bool, kinds: tuple[str, ...],
+                           accept: Callable[[list[Tok]], bool] | None, limit: int) -> list[Reading]:
+    """The readings of a row printing blank cells before its own without them, priced (``[]`` when there
+    are none to drop)."""
     toks = trim_blanks(toks, n, leading=False)
-    if len(toks) > n and toks[0].blank:
-        # blank cells before the row's: converter debris (an empty group cell of a rowspan) where cells
-        # are explicit; in page text a blank line is a cell, and dropping it is a dear repair
-        trimmed = trim_blanks(toks, n)
-        dropped = len(toks) - len(trimmed)
-        if not dropped:
-            return _best(found)
-        price = COST_BLANK_ALONE * sum(1 for t in toks[:dropped] if t.alone)
-        for r in row_readings(trimmed, n, expand=expand, kinds=kinds, accept=accept, limit=limit):
-            found.append(Reading(r.cells, r.cost + price, [*r.repairs, f"{dropped} blank cell(s) before the row "
-                                                           f"dropped"] if price else r.repairs, r.prior))
-    return _best(found)
+    if not (len(toks) > n and toks[0].blank):
+        return []
+    # blank cells before the row's: converter debris (an empty group cell of a rowspan) where cells
+    # are explicit; in page text a blank line is a cell, and dropping it is a dear repair
+    trimmed = trim_blanks(toks, n)
+    dropped = len(toks) - len(trimmed)
+    if not dropped:
+        return []
+    price = COST_BLANK_ALONE * sum(1 for t in toks[:dropped] if t.alone)
+    return [Reading(r.cells, r.cost + price, [*r.repairs, f"{dropped} blank cell(s) before the row dropped"]
+                    if price else r.repairs, r.prior)
+            for r in row_readings(trimmed, n, expand=expand, kinds=kinds, accept=accept, limit=limit)]
 
 
 def _best(found: list[Reading]) -> list[Reading]:
@@ -297,13 +308,13 @@ def _line_variants(toks: list[Tok]) -> list[list[Tok]]:
     return out
 
 
-def _skips(toks: list[Tok], n: int) -> list[Reading]:
+def _skips(toks: list[Tok], n: int, most: int | None = None) -> list[Reading]:
     """Readings without one stray number (a page number, a figure of a sentence) — or, for a row
-    printed twice, without its second copy."""
+    printed twice, without its second copy. ``most``: as for :func:`_row_readings`."""
     out = []
     if n >= 3 and len(toks) == 2 * n and [t.text for t in toks[:n]] == [t.text for t in toks[n:]]:
         out.append(Reading(list(toks[:n]), 1, ["the row is printed twice; the second copy skipped"]))
-    if len(toks) == n + 1:
+    if len(toks) == n + 1 and (most is None or most >= COST_SKIP):
         for i, t in enumerate(toks):
             if t.number:
                 out.append(Reading(toks[:i] + toks[i + 1:], COST_SKIP, [f"a stray number ({t.raw}) skipped"]))
@@ -311,11 +322,14 @@ def _skips(toks: list[Tok], n: int) -> list[Reading]:
 
 
 def _row_readings(toks: list[Tok], n: int, expand: bool, limit: int, kinds: tuple[str, ...],
-                  accept: Callable[[list[Tok]], bool] | None) -> list[Reading]:
+                  accept: Callable[[list[Tok]], bool] | None, most: int | None = None) -> list[Reading]:
+    """The readings of one token list. ``most``: a cost no reading the caller keeps exceeds — joins
+    (each costs one per number joined) and skips dearer than that are not tried."""
     found = [r for r in _exact(toks, n, limit) if _fits(r.cells, kinds)]
     if len(toks) > n:
-        found += [r for r in _joins(toks, n) if _fits(r.cells, kinds)]
-        found += [r for r in _skips(toks, n) if _fits(r.cells, kinds)]
+        if most is None or len(toks) - n <= most:
+            found += [r for r in _joins(toks, n) if _fits(r.cells, kinds)]
+        found += [r for r in _skips(toks, n, most) if _fits(r.cells, kinds)]
     as_printed = [r for r in found if r.cost == 0]
     if not as_printed or (accept is not None and not any(accept(r.cells) for r in as_printed)):
         found += [r for r in _short(toks, n, limit, expand) if _fits(r.cells, kinds)]
