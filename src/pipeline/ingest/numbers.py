@@ -101,15 +101,16 @@ def tokenize(segment: str, *, edge_cells: bool = False, words: bool = False, bas
     pos = base
     # Tok(...) positionally — (text, blank, fixed, note, word, end) — it is built for every cell
     for i, line in enumerate(lines):
-        start, pos = pos, pos + len(line) + 1
-        if not line:
+        if not line:  # half the lines of page text: the empty line between two cells
+            pos += 1
             continue
+        start, pos = pos, pos + len(line) + 1
         if line == CELL_BLANK:  # a blank cell on a line of its own (page text)
             append(Tok("", True, True, "", False, start + 1, True))
             continue
         if "\t" not in line:
             n = len(out)
-            if number(line):  # one number on the line (page text): the common case
+            if line.isdecimal() or number(line):  # one number on the line (page text): the common case
                 # alone on its line — unless the line is the rest of a label's line (first/last piece)
                 append(Tok(line, False, False, "", False, start + len(line), edge_cells or 0 < i < last))
             elif line in BLANK_MARKS and (edge_cells or 0 < i < last):  # a not-applicable mark as a cell line
@@ -139,7 +140,7 @@ def tokenize(segment: str, *, edge_cells: bool = False, words: bool = False, bas
                 text = piece.strip()
                 if text in BLANK_MARKS or text == CELL_BLANK:
                     append(Tok(text if text != CELL_BLANK else "", True, True, "", False, end))
-                elif number(text):
+                elif text.isdecimal() or number(text):
                     append(Tok(text, False, True, "", False, end))
                 else:
                     _free_text(piece, off, out, fixed=True, words=words)

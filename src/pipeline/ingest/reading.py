@@ -208,6 +208,10 @@ def _fits(cells: list[Tok], kinds: tuple[str, ...] | None) -> bool:
     for t, kind in zip(cells, kinds, strict=True):
         if t.blank:
             continue
+        if t.text.isdecimal():  # digits only (the common case): a number, unsigned, whole
+            if len(t.text) > 1 and t.text[0] == "0":
+                return False  # see below
+            continue
         if NUMBER_RE.match(t.text) is None:
             return False  # "2,0" is no number: a broken thousands group belongs to its neighbour
         digits = t.text.lstrip("+-")

@@ -188,13 +188,15 @@ def _cells_only(toks: list[Tok]) -> tuple[list[Tok], list[Tok]]:
     """(the tokens that can be cells, the figures of a sentence dropped): words go, and numbers of a
     sentence that strayed into the table (a note "注：其中予以公开73件…", a footnote with dates)."""
     out, prose = [], []
+    last = len(toks) - 1
     for i, t in enumerate(toks):
         if t.word:
             continue
-        nxt = toks[i + 1] if i + 1 < len(toks) else None
-        if t.number and nxt is not None and nxt.word and nxt.end - len(nxt.text) == t.end and _COUNTER_RE.match(nxt.text):
-            prose.append(t)
-            continue
+        if i < last and not t.blank:  # a number, with a token after it
+            nxt = toks[i + 1]
+            if nxt.word and nxt.end - len(nxt.text) == t.end and _COUNTER_RE.match(nxt.text):
+                prose.append(t)
+                continue
         out.append(t)
     return out, prose
 
