@@ -30,3 +30,10 @@ def test_default_deflater_reads_back(tmp_path) -> None:
         assert z.testzip() is None
         assert [(i.filename, z.read(i)) for i in z.infolist()] == PARTS
         assert all(i.compress_type == zipfile.ZIP_DEFLATED and i.external_attr == 0o600 << 16 for i in z.infolist())
+
+
+def test_chunked_part_is_the_joined_part(tmp_path) -> None:
+    name, data = PARTS[1]
+    write_zip(tmp_path / "d.zip", [(name, (data[:7], data[7:5000], b"", data[5000:]))], 1)
+    with zipfile.ZipFile(tmp_path / "d.zip") as z:
+        assert z.read(name) == data and z.getinfo(name).file_size == len(data)

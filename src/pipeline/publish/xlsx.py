@@ -107,13 +107,20 @@ class _Sheet:
 
     def append_rows(self, first: int, rows: list[list]) -> int:
         """Put ``rows`` from row ``first`` on (as openpyxl's ``append``); returns the next free row."""
-        for i, values in enumerate(rows):
-            for j, v in enumerate(values):
-                self.put(first + i, j + 1, v)
+        for r, values in enumerate(rows, first):
+            line = self.cells.get(r)
+            for j, v in enumerate(values, 1):  # put(r, j, v), inlined: a long sheet has thousands of cells
+                xml = _cell(f"{_COLS[j]}{r}", v)
+                if xml:
+                    if line is None:
+                        line = self.cells[r] = {}
+                    line[j] = xml
+                elif line is not None:
+                    line.pop(j, None)
         return first + len(rows)
 
-    def xml(self, legacy: bool) -> bytes:
-        """The worksheet part, UTF-8."""
+    def xml(self, legacy: bool) -> tuple[bytes, bytes, bytes]:
+        """The worksheet part, UTF-8, in three chunks (before, the whole rows, after)."""
         body = []
         max_row = max_col = 0
         for r in sorted(self.cells):
@@ -134,7 +141,7 @@ class _Sheet:
                 f'<sheetData>{"".join(body)}')
         tail = (f'</sheetData>{merges}<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" '
                 'footer="0.5"/>' + (f'<legacyDrawing {_R_NS} r:id="anysvml"/>' if legacy else "") + "</worksheet>")
-        return b"".join((head.encode(), self.rows, tail.encode()))
+        return head.encode(), self.rows, tail.encode()
 
 
 def write_xlsx(fig: DistrictFigures, prov: Provenance, long: pd.DataFrame, path: Path) -> Path:
@@ -234,7 +241,7 @@ def _package(path: Path, sheets: list[_Sheet], fig: DistrictFigures, prov: Prove
            '<Application>Microsoft Excel Compatible / pipeline</Application><AppVersion>3.1</AppVersion></Properties>')
     types = [f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{_CT}.worksheet+xml"/>'
              for i in range(1, len(sheets) + 1)]
-    parts: list[tuple[str, str | bytes]] = []
+    parts: list[tuple[str, str | tuple[bytes, ...]]] = []
     n_comments = 0
     for i, ws in enumerate(sheets, 1):
         if ws.comments:
@@ -275,7 +282,7 @@ def _package(path: Path, sheets: list[_Sheet], fig: DistrictFigures, prov: Prove
     rels = (f'<Relationships xmlns="{_PKG_REL}"><Relationship Type="{_REL}/officeDocument" Target="xl/workbook.xml" '
             f'Id="rId1"/><Relationship Type="{_PKG_REL}/metadata/core-properties" Target="docProps/core.xml" Id="rId2"/>'
             f'<Relationship Type="{_REL}/extended-properties" Target="docProps/app.xml" Id="rId3"/></Relationships>')
-    write_zip(path, ((name, text if isinstance(text, bytes) else text.encode("utf-8")) for name, text in (
+    write_zip(path, ((name, text.encode("utf-8") if isinstance(text, str) else text) for name, text in (
         ("[Content_Types].xml", content_types), ("_rels/.rels", rels), ("docProps/app.xml", app),
         ("docProps/core.xml", core), ("xl/theme/theme1.xml", _theme()), ("xl/styles.xml", _STYLES),
         ("xl/workbook.xml", workbook), ("xl/_rels/workbook.xml.rels", wb_rels), *parts)), COMPRESSLEVEL)

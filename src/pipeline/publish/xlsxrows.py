@@ -42,6 +42,8 @@ COLS = [""] + [col_name(i) for i in range(1, 64)]
 def cell(ref: str, value, style: int = 0) -> str:
     """One ``<c>`` as openpyxl writes it ("" when openpyxl writes nothing)."""
     s = f' s="{style}"' if style else ""
+    if value.__class__ is str and value:  # the common case first
+        return f'<c r="{ref}"{s} t="inlineStr"><is><t{_space(value)}>{esc(value)}</t></is></c>'
     if value is None or value == "":
         return f'<c r="{ref}"{s} t="n"></c>' if style else ""
     if isinstance(value, str):

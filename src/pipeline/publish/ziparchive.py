@@ -13,7 +13,7 @@ from __future__ import annotations
 import struct
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 try:  # ISA-L: much faster deflate at its low levels (optional; see the module docstring)
@@ -34,8 +34,10 @@ def deflater_name() -> str:
     return "isal" if _deflater is not zlib else "zlib"
 
 
-def write_zip(path: Path, parts: Iterable[tuple[str, bytes]], level: int, deflater=None) -> None:
+def write_zip(path: Path, parts: Iterable[tuple[str, bytes | Sequence[bytes]]], level: int, deflater=None) -> None:
     """Write ``parts`` ((name, bytes), in order) to ``path`` as a deflated zip (``level``: the deflater's level).
+
+    A part's bytes may come as a sequence of chunks (written one after the other, never joined in memory).
 
     ``deflater`` is a zlib-like module (default: ``isal_zlib`` where installed, else ``zlib``).
     """
@@ -49,13 +51,16 @@ def write_zip(path: Path, parts: Iterable[tuple[str, bytes]], level: int, deflat
     for name, data in parts:
         encoded = name.encode("ascii") if name.isascii() else name.encode("utf-8")
         flags = 0 if name.isascii() else 0x800
+        chunks = (data,) if isinstance(data, bytes) else data
         c = mod.compressobj(level, mod.DEFLATED, -15)
-        packed = c.compress(data) + c.flush()
-        crc = _deflater.crc32(data)
-        out += (_LOCAL.pack(b"PK\003\004", _VERSION, 0, flags, _DEFLATED, dostime, dosdate, crc, len(packed), len(data),
+        packed = b"".join([*map(c.compress, chunks), c.flush()])
+        crc = size = 0
+        for chunk in chunks:
+            crc, size = _deflater.crc32(chunk, crc), size + len(chunk)
+        out += (_LOCAL.pack(b"PK\003\004", _VERSION, 0, flags, _DEFLATED, dostime, dosdate, crc, len(packed), size,
                             len(encoded), 0), encoded, packed)
         central += (_CENTRAL.pack(b"PK\001\002", _VERSION, _UNIX, _VERSION, 0, flags, _DEFLATED, dostime, dosdate, crc,
-                                  len(packed), len(data), len(encoded), 0, 0, 0, 0, _MODE, offset), encoded)
+                                  len(packed), size, len(encoded), 0, 0, 0, 0, _MODE, offset), encoded)
         offset += _LOCAL.size + len(encoded) + len(packed)
         if offset >= _ZIP64:
             raise ValueError(f"{path}: a zip of 4 GiB or more needs ZIP64, which this writer does not write")
