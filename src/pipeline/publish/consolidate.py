@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from functools import cache
 from operator import itemgetter
 
+import numpy as np
 import pandas as pd
 
 from pipeline import vocabulary as voc
@@ -84,11 +85,9 @@ def consolidate_columns(rows: Iterable[tuple], year: int) -> dict[str, list]:
 
 def frame(cols: dict[str, list]) -> pd.DataFrame:
     """The consolidated frame of :func:`consolidate_columns` (and any further columns, e.g. ``flags``), typed."""
-    out = pd.DataFrame(cols, columns=[*CONSOLIDATED_COLUMNS, *(c for c in cols if c not in CONSOLIDATED_COLUMNS)])
-    out["value"] = out["value"].astype("float64")
-    out["agencies"] = out["agencies"].astype(int)
-    out["official"] = out["official"].astype(bool)
-    return out
+    typed = {**cols, "value": np.array(cols["value"], dtype="float64"), "agencies": np.array(cols["agencies"], dtype=int),
+             "official": np.array(cols["official"], dtype=bool)}
+    return pd.DataFrame(typed, columns=[*CONSOLIDATED_COLUMNS, *(c for c in cols if c not in CONSOLIDATED_COLUMNS)])
 
 
 def _append(cols: dict[str, list], k, row_label: str, col_label: str, value: float, agencies: int, official: bool) -> None:

@@ -20,6 +20,7 @@ import math
 from collections.abc import Iterable, Mapping
 from operator import itemgetter
 
+import numpy as np
 import pandas as pd
 
 from pipeline import vocabulary as voc
@@ -171,11 +172,11 @@ def ranking_tuples(rows: Iterable[tuple], names: Mapping[str, str]) -> list[tupl
 
 
 def ranking_frame(ranked: list[tuple]) -> pd.DataFrame:
-    """The ranking frame of :func:`ranking_tuples` (nullable integer counts, the rate a float)."""
+    """The ranking frame of :func:`ranking_tuples` (nullable integer counts, the rate a float, NaN where missing)."""
     if not ranked:
         return pd.DataFrame(columns=RANKING_COLUMNS)
-    df = pd.DataFrame(ranked, columns=RANKING_COLUMNS)
-    df["disclosure_rate"] = df["disclosure_rate"].astype("float64")
+    data: dict[str, object] = {c: list(v) for c, v in zip(RANKING_COLUMNS, zip(*ranked, strict=True), strict=True)}
+    data["disclosure_rate"] = np.array([math.nan if v is None else v for v in data["disclosure_rate"]], dtype="float64")
     for c in ("new_received", "results_total", "review_total", "suit_total"):
-        df[c] = df[c].astype("Int64")
-    return df
+        data[c] = pd.array(data[c], dtype="Int64")
+    return pd.DataFrame(data, columns=RANKING_COLUMNS)
