@@ -23,6 +23,7 @@ from pipeline.failpoints import failpoint
 from pipeline.warehouse import runlock
 from pipeline.warehouse.engine import write_transaction
 from pipeline.warehouse.models import OUTCOME_STATUSES, Agency, Finding, Run, RunAgency
+from pipeline.warehouse.statistics import refresh_statistics
 from pipeline.warehouse.upsert import upsert
 
 FINDING_FIELDS: tuple[str, ...] = (
@@ -63,6 +64,7 @@ def start_run(engine: Engine, *, year: int, districts: list[str], policy: str, f
     runlock.acquire(engine, year, run_id, lock_wait=lock_wait)
     try:
         close_abandoned(engine, year=year)
+        refresh_statistics(engine, growth=0.1)  # a warehouse loaded since its last ANALYZE plans badly
         with write_transaction(engine) as conn:
             conn.execute(insert(Run.__table__).values(
                 id=run_id, flow_run_id=flow_run_id, started_at=utcnow(), year=year,
@@ -79,6 +81,7 @@ def finish_run(engine: Engine, run_id: str, *, status: str) -> None:
     """Close a run: its final status, finish time and the count of agencies per outcome; then let go of its
     run lock."""
     failpoint("run.before-finish")
+    refresh_statistics(engine, growth=0.1)  # leave the next run and BI readers statistics of what was loaded
     with write_transaction(engine) as conn:
         require_run(conn, run_id)
         year = conn.execute(select(Run.__table__.c.year).where(Run.__table__.c.id == run_id)).scalar_one()
