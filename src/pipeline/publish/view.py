@@ -47,6 +47,22 @@ def pct(v) -> str:
     return "—" if v is None or v != v else f"{100 * v:.1f}%"
 
 
+class Row(dict):
+    """A view row: a dict whose keys also read as attributes (``row.key``), as the HTML template reads them.
+
+    Jinja2 tries an attribute before an item; on a plain dict each of those lookups raises and catches an
+    AttributeError first (thousands per page).
+    """
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 def _memo(view):
     """``view(fig)`` computed once per figures (kept in ``fig.memo`` under the view's name)."""
     @wraps(view)
@@ -62,8 +78,8 @@ def kpi_rows(fig: DistrictFigures) -> list[dict]:
     for key, zh, en in KPI_ROWS:
         is_rate = key in k["rates"]
         value = k["rates"][key] if is_rate else k["figures"][key]
-        row = {"key": key, "zh": zh, "en": en, "value": pct(value) if is_rate else num(value), "raw": value,
-               "prev": "", "change": "", "pct": ""}
+        row = Row(key=key, zh=zh, en=en, value=pct(value) if is_rate else num(value), raw=value, prev="", change="",
+                  pct="")
         if key in k["yoy"]:
             y = k["yoy"][key]
             row.update(prev=num(y["prev"]), change=num(y["change"]), pct=pct(y["change_pct"]))
@@ -74,7 +90,7 @@ def kpi_rows(fig: DistrictFigures) -> list[dict]:
 @_memo
 def mix_rows(fig: DistrictFigures) -> list[dict]:
     f, m = fig.kpis["figures"], fig.kpis["mix"]
-    return [{"label": group_label(g), "count": num(f[g]), "share": pct(m[g])} for g in RESULT_GROUPS]
+    return [Row(label=group_label(g), count=num(f[g]), share=pct(m[g])) for g in RESULT_GROUPS]
 
 
 @_memo
@@ -85,22 +101,22 @@ def reason_rows(fig: DistrictFigures) -> list[dict]:
     for g, shares in fig.kpis["reasons"].items():
         for r, share in shares.items():
             v = vals.get(("requests", r, "total"))
-            out.append({"group": group_label(g), "label": voc.short_label("requests", "row", r, fig.version),
-                        "count": num(None if v is None or v != v else round(v)), "share": pct(share)})
+            out.append(Row(group=group_label(g), label=voc.short_label("requests", "row", r, fig.version),
+                           count=num(None if v is None or v != v else round(v)), share=pct(share)))
     return out
 
 
 @_memo
 def ranking_rows(fig: DistrictFigures) -> list[dict]:
-    return [{"rank": rank, "agency_name": name, "new_received": num(received), "results_total": num(total),
-             "disclosure_rate": pct(rate), "review_total": num(review), "suit_total": num(suit)}
+    return [Row(rank=rank, agency_name=name, new_received=num(received), results_total=num(total),
+                disclosure_rate=pct(rate), review_total=num(review), suit_total=num(suit))
             for rank, _, name, received, total, rate, review, suit in fig.ranking_rows()]
 
 
 @_memo
 def annex_rows(fig: DistrictFigures) -> list[dict]:
-    return [{"cell": voc.cell_label(t, r, c, fig.version), "agency_id": aid, "agency_name": name,
-             "kind": f"{KINDS[kind][0]} {KINDS[kind][1]}", "detail": detail, "key": f"{t}/{r}/{c}"}
+    return [Row(cell=voc.cell_label(t, r, c, fig.version), agency_id=aid, agency_name=name,
+                kind=f"{KINDS[kind][0]} {KINDS[kind][1]}", detail=detail, key=f"{t}/{r}/{c}")
             for t, r, c, aid, name, kind, detail in fig.annex_rows()]
 
 
@@ -122,18 +138,18 @@ def table_views(fig: DistrictFigures) -> list[dict]:
             row = []
             for c in line:
                 f = flags.get(c.key, "") if c.key else ""
-                row.append({"text": c.text, "lines": c.text.split("\n"), "rowspan": c.rowspan, "colspan": c.colspan,
-                            "key": "/".join(c.key) if c.key else "", "flags": f, "marks": marks(f)})
+                row.append(Row(text=c.text, lines=c.text.split("\n"), rowspan=c.rowspan, colspan=c.colspan,
+                               key="/".join(c.key) if c.key else "", flags=f, marks=marks(f)))
             lines.append(row)
-        out.append({"code": code, "heading": voc.SECTIONS[code], "grid": lines})
+        out.append(Row(code=code, heading=voc.SECTIONS[code], grid=lines))
     return out
 
 
 @_memo
 def extra_rows(fig: DistrictFigures) -> list[dict]:
     t = fig.columns()
-    return [{"table": voc.SECTIONS[tb].split("、")[0] + "、" + voc.TABLE_TITLES[tb], "row_label": rl, "col_label": cl,
-             "text": fmt(tb, c, v), "agencies": n, "key": f"{tb}/{r}/{c}"}
+    return [Row(table=voc.SECTIONS[tb].split("、")[0] + "、" + voc.TABLE_TITLES[tb], row_label=rl, col_label=cl,
+                text=fmt(tb, c, v), agencies=n, key=f"{tb}/{r}/{c}")
             for tb, r, c, rl, cl, v, n, official in zip(t["table"], t["row"], t["col"], t["row_label"], t["col_label"],
                                                          t["value"], t["agencies"], t["official"], strict=True)
             if not official]
