@@ -11,12 +11,12 @@ the sizes the headers claim) and stopping as soon as the total passes ``PIPELINE
 (default 64 MiB; a real annual report's XML is well under 5 MiB). Media (images) are not inflated:
 the readers never read them.
 
-Large parts that packages share verbatim (the styles and theme a Word or Excel template writes into
-every file made from it: hundreds of KB of XML, most of the cost of a check) are inflated once per
-process: :class:`_Inflated` remembers a checked part's bytes under its exact stored bytes (local header,
-name and compressed data) and header fields, once the part has been seen twice, so an identical part
-later gives the same bytes, the same count towards the limit and the same verdict without inflating it
-again (a part of one file only, such as its document, is never kept).
+Parts that packages share verbatim (the styles, theme, settings and relationships a Word or Excel
+template writes into every file made from it: hundreds of KB of XML, most of the cost of a check) are
+inflated once per process: :class:`_Inflated` remembers a checked part's bytes under its exact stored
+bytes (local header, name and compressed data) and header fields, once the part has been seen twice,
+so an identical part later gives the same bytes, the same count towards the limit and the same verdict
+without inflating it again (a part of one file only, such as its document, is never kept).
 """
 
 from __future__ import annotations
@@ -35,8 +35,6 @@ _DTD_MARKS = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity")
 _AFTER_BANG = tuple(m[2:] for m in _DTD_MARKS)
 #: Most parts in one package (a real report has a few dozen).
 MAX_PARTS = 10_000
-#: Parts declared at least this large are remembered once checked (smaller ones inflate in no time).
-MEMO_MIN_BYTES = 8 * 1024
 #: How many parts seen once are tracked (by hash) to tell a shared part from a file's own.
 MEMO_SEEN = 4096
 #: Most inflated bytes remembered per process (least recently used forgotten first).
@@ -62,9 +60,7 @@ class _Inflated:
 
     @staticmethod
     def key(data: bytes, info: zipfile.ZipInfo) -> tuple | None:
-        """The part's key, or None when it is not to be remembered (small, or its header unusual)."""
-        if info.file_size < MEMO_MIN_BYTES:
-            return None
+        """The part's key, or None when it is not to be remembered (its local header is unusual)."""
         at = info.header_offset
         if at < 0 or data[at: at + 4] != _LOCAL_HEADER or len(data) < at + 30:
             return None
