@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from functools import lru_cache
 
 from lxml import etree
 
@@ -47,14 +48,13 @@ def read_lines(data: bytes, name: str) -> tuple[list[str], str | None]:
     """(lines in reading order, the document's core-properties title)."""
     if data[:4] == OLE2:
         raise IngestError(name, "encrypted or legacy (.doc) Word file; remove the password and save as .docx")
-    parts = check_package(data, name, ".docx")  # the XML parts, inflated (and checked) once
+    parts = check_package(data, name, ".docx")  # every XML part, inflated (and checked) once
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            body = _xml(z, parts, _main_part(z, parts), name).find(_BODY)
-            title = None
-            if "docProps/core.xml" in parts or "docProps/core.xml" in z.namelist():
-                core = _xml(z, parts, "docProps/core.xml", name)
-                title = (core.findtext("{http://purl.org/dc/elements/1.1/}title") or "").strip() or None
+        body = _xml(data, parts, _main_part(data, parts), name).find(_BODY)
+        title = None
+        if "docProps/core.xml" in parts:
+            core = _xml(data, parts, "docProps/core.xml", name)
+            title = (core.findtext("{http://purl.org/dc/elements/1.1/}title") or "").strip() or None
     except zipfile.BadZipFile as e:
         raise IngestError(name, f"not a readable .docx (damaged or not a Word file): {e}") from None
     except (KeyError, OSError, EOFError, zipfile.LargeZipFile, NotImplementedError) as e:
@@ -66,27 +66,39 @@ def read_lines(data: bytes, name: str) -> tuple[list[str], str | None]:
     return lines, title
 
 
-def _read(z: zipfile.ZipFile, parts: dict[str, bytes], part: str) -> bytes:
-    """A part's bytes: as :func:`check_package` inflated them, else from the package."""
+def _read(data: bytes, parts: dict[str, bytes], part: str) -> bytes:
+    """A part's bytes: as :func:`check_package` inflated them, else from the package (a part whose name
+    is no XML part's, such as a main document named without ``.xml``)."""
     got = parts.get(part)
-    return z.read(part) if got is None else got
+    if got is not None:
+        return got
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return z.read(part)
 
 
-def _main_part(z: zipfile.ZipFile, parts: dict[str, bytes]) -> str:
+def _main_part(data: bytes, parts: dict[str, bytes]) -> str:
     """The main document part named by the package relationships (normally word/document.xml)."""
     try:
-        rels = etree.fromstring(_read(z, parts, "_rels/.rels"), _PARSER)
+        rels = _read(data, parts, "_rels/.rels")
     except KeyError:
         return "word/document.xml"
+    return _main_part_named(rels)
+
+
+@lru_cache(maxsize=64)
+def _main_part_named(rels_xml: bytes) -> str:
+    """The main document part named in the package relationships ``rels_xml`` (the same in every file
+    of a template: read once)."""
+    rels = etree.fromstring(rels_xml, _PARSER)
     for rel in rels:
         if _OFFICE_DOC.search(rel.get("Type", "")):
             return rel.get("Target", "word/document.xml").lstrip("/")
     return "word/document.xml"
 
 
-def _xml(z: zipfile.ZipFile, parts: dict[str, bytes], part: str, name: str) -> etree._Element:
+def _xml(data: bytes, parts: dict[str, bytes], part: str, name: str) -> etree._Element:
     try:
-        return etree.fromstring(_read(z, parts, part), _PARSER)
+        return etree.fromstring(_read(data, parts, part), _PARSER)
     except etree.XMLSyntaxError as e:
         raise IngestError(name, f"damaged .docx: {part} is not well-formed XML: {e}") from None
 
