@@ -175,7 +175,6 @@ def _fast_sheets(data: bytes, parts: dict[str, bytes]) -> dict[str, Rows]:
     from openpyxl.worksheet._reader import _cast_number
     from openpyxl.xml.constants import SHARED_STRINGS, XLSM, XLSX, XLTM, XLTX
 
-    names = frozenset(zipfile.ZipFile(io.BytesIO(data)).namelist())
     overrides = [(o.get("ContentType"), o.get("PartName")) for o in _strict_xml(_part(parts, "[Content_Types].xml"))
                  if o.tag == f"{_CT}Override"]
     wb_part = next((pn for ct in (XLTM, XLTX, XLSM, XLSX) for t, pn in overrides if t == ct), None)
@@ -215,8 +214,10 @@ def _fast_sheets(data: bytes, parts: dict[str, bytes]) -> dict[str, Rows]:
             raise _Unsupported("sheet")
         int(sheet.get("sheetId"))
         kind, target = rels[sheet.get(_R_ID)]
-        if target not in names:
-            continue
+        if target not in parts:  # the check inflated every XML part: look for others only now
+            if target not in zipfile.ZipFile(io.BytesIO(data)).namelist():
+                continue
+            raise _Unsupported(target)
         if "chartsheet" in kind:
             raise _Unsupported("chartsheet")
         out[sheet.get("name")] = _fast_rows(_strict_xml(_part(parts, target)), strings, dates,
