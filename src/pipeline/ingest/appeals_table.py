@@ -55,7 +55,15 @@ def _tokens(text: str, start: int) -> Iterator[Tok]:
     while pos < len(text):
         nl = text.find("\n", pos)
         end = len(text) if nl < 0 else nl
-        toks = tokenize(text[pos:end], words=True, edge_cells=True, base=pos)
+        if end == pos:  # an empty line: no token (page text prints one between any two cells)
+            pos += 1
+            continue
+        line = text[pos:end]
+        if line.isdecimal():  # one number alone on its line (page text): what tokenize() makes of it
+            yield Tok(line, False, False, "", False, end, True)
+            pos = end + 1
+            continue
+        toks = tokenize(line, words=True, edge_cells=True, base=pos)
         for i, t in enumerate(toks):
             if t.number and not t.fixed:
                 right = toks[i + 1] if i + 1 < len(toks) else None
