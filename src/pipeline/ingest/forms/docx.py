@@ -163,12 +163,15 @@ def _cell_lines(tc: etree._Element, marks: set[etree._Element]) -> list[str] | N
         tag = el.tag
         if tag == _P:
             text = _para_text(el, marks).strip()
-            if text:
+            if "\n" not in text:
+                if text:
+                    lines.append(text)
+            else:
                 lines.extend(t for x in text.split("\n") if (t := x.strip()))
         elif tag == _TCPR:
             if not props_seen:
                 props_seen = True
-                if _continued(el):
+                if len(el) and _continued(el):
                     return None
         else:
             inner: list[str] = []
