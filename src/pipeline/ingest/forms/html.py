@@ -187,6 +187,8 @@ def _has_table(cell: etree._Element) -> bool:
 
 def _cell_text(cell: etree._Element) -> str:
     """The words of a cell, joined: labels split over spans or lines meet again ("22<br>（其中…）")."""
+    if not len(cell):  # a cell of text only (the usual one): its text is all there is
+        return " ".join((cell.text or "").split())
     return " ".join(etree.tostring(cell, method="text", encoding="unicode", with_tail=False).split())
 
 
