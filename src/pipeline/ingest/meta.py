@@ -136,10 +136,12 @@ def _title(head: str) -> str | None:
 
 def _published_on(text: str, head: str, year: int | None = None) -> str | None:
     """The first plausible publication date: labelled ones in the header, then the signature's."""
-    labelled = [(m, head) for m in _LABELLED_DATE_RE.finditer(head)]
-    closing = [(m, text) for m in reversed(list(_DATE_LINE_RE.finditer(text)))]
-    for m, src in labelled + closing:
-        found = _publication_date(m, src, year)
+    for m in _LABELLED_DATE_RE.finditer(head):
+        found = _publication_date(m, head, year)
+        if found:
+            return found
+    for m in reversed(list(_DATE_LINE_RE.finditer(text))):  # the whole text searched only now
+        found = _publication_date(m, text, year)
         if found:
             return found
     return None
