@@ -155,6 +155,8 @@ def tokenize(segment: str, *, edge_cells: bool = False, words: bool = False, bas
 _GLUED_RE = re.compile(r"(\d+(?:,\d+)*(?:\.\d+)?(?:万元|元)?)")
 #: A bracketed remark, a word without digits (to its end), or any other word.
 _FREE_RE = re.compile(r"(\([^()\n]*\))|([^\s()\d]+)(?![^\s()])|([^\s()]+)")
+#: Text that is not one such word without digits (a space, a bracket or a digit in it).
+_NOT_ONE_WORD_RE = re.compile(r"[\s()\d]")
 
 
 #: A run of not-applicable marks glued to digits, to each other or to a label: one blank cell per mark
@@ -175,6 +177,14 @@ def _free_text(text: str, base: int, out: list[Tok], *, fixed: bool, words: bool
             at = m.end()
         if at < len(text):
             _free_text(text[at:], base + at, out, fixed=fixed, words=words)
+        return
+    if not text:
+        return
+    if _NOT_ONE_WORD_RE.search(text) is None:  # one word without digits (a label), as the loop below reads it
+        if text in BLANK_MARKS:
+            out.append(Tok(text, True, fixed, "", False, base + len(text)))
+        elif words:
+            out.append(Tok(text, False, True, "", True, base + len(text)))
         return
     after_paren = -1  # where the last bracketed word ended ("(四)无" is a wrapped label, not a blank)
     for m in _FREE_RE.finditer(text):
