@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from pipeline import vocabulary as voc
 from pipeline.ingest import labels as lb
@@ -50,8 +50,10 @@ _COL_HEADER: dict[str, str] = {
 }
 
 
+@lru_cache(maxsize=256)
 def _printed_cols(header: str, cols: tuple[str, ...]) -> tuple[str, ...]:
-    """The columns whose header words a block's header prints (all of them when it names none)."""
+    """The columns whose header words a block's header prints (all of them when it names none). Cached:
+    every row of a block asks, and a template's headers recur from report to report."""
     squeezed = re.sub(r"\s+", "", header)
     present = tuple(c for c in cols if re.search(_COL_HEADER.get(c, "$^"), squeezed))
     return present if present else cols
