@@ -474,14 +474,14 @@ def _report(version: str, found: dict, meta_values: dict, warnings: list[str], n
     keys = voc.cell_keys(version, single_other=single)
     cells: list[Cell] = []
     missing: dict[tuple[str, str], None] = {}
-    for table, row, col in keys:
+    for table, row, col, i in _cell_plan(version, single):
         entry = found.get((table, row))
         if entry is None:
             missing[(table, row)] = None
             cells.append(Cell(table, row, col, None, "", False, "not_printed"))
             continue
         sheet, r, values = entry
-        c, raw_value = values[voc.row_cols(table, version, row).index(col)]
+        c, raw_value = values[i]
         try:
             value, raw = coerce(raw_value, table, col)
         except ValueError as e:
@@ -502,6 +502,13 @@ def _report(version: str, found: dict, meta_values: dict, warnings: list[str], n
     return report
 
 
+@voc.derived
+def _cell_plan(version: str, single: bool) -> tuple[tuple[str, str, str, int], ...]:
+    """(table, row, col, the column's place in its row) for every cell of the template variant, in order."""
+    return tuple((table, row, col, voc.row_cols(table, version, row).index(col))
+                 for table, row, col in voc.cell_keys(version, single_other=single))
+
+
 def coerce(v: Any, table: str, col: str) -> tuple[Number | None, str]:
     """(value, raw) of one workbook cell; ValueError saying why when it is not a number of the right kind.
 
@@ -510,6 +517,9 @@ def coerce(v: Any, table: str, col: str) -> tuple[Number | None, str]:
     kind = voc.value_kind(table, col)
     if v is None:
         return None, ""
+    if type(v) is int:  # the usual numeric cell: whole, so fit for any column
+        float(v)  # (as below: an int too large for a float is no value of a report, and raises)
+        return v, str(v)
     if isinstance(v, str):
         raw = v.strip()
         text = re.sub(r"[\s,，]", "", unicodedata.normalize("NFKC", v))
