@@ -64,7 +64,7 @@ def refresh_statistics(engine: Engine, *, growth: float = 1.0) -> list[str]:
 
     tables = stale_tables(engine, growth=growth)
     done = []
-    for name in tables:
+    for name in tables:  # names of TABLES only (the query filters on them)
         try:
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql(f'ANALYZE "{name}"')

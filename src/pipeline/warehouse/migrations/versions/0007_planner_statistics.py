@@ -26,15 +26,13 @@ down_revision: str | Sequence[str] | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-#: distinct report ids as a (negative) fraction of the fact table's rows: 1 / cells per report
-_REPORT_ID_N_DISTINCT = -0.005
-
 
 def upgrade() -> None:
     with op.batch_alter_table("run_agencies", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_run_agencies_agency_id_year"), ["agency_id", "year"], unique=False)
     if op.get_bind().dialect.name == "postgresql":
-        op.execute(f"ALTER TABLE fact_cells ALTER COLUMN report_id SET (n_distinct = {_REPORT_ID_N_DISTINCT})")
+        # distinct report ids as a (negative) fraction of the fact table's rows: 1 / cells per report
+        op.execute("ALTER TABLE fact_cells ALTER COLUMN report_id SET (n_distinct = -0.005)")
         op.execute("ANALYZE fact_cells")
 
 
