@@ -49,3 +49,38 @@ def test_the_memo_never_lets_a_changed_part_or_a_smaller_limit_through():
         package.check_package(_zip({"word/styles.xml": evil}), "evil.docx", ".docx")
     with pytest.raises(IngestError, match="unpacks"):
         package.check_package(_zip({"word/styles.xml": STYLES}), "a.docx", ".docx", limit=len(STYLES) - 1)
+
+
+def _central_name(data: bytes, old: str, new: bytes) -> bytes:
+    """``data`` with one central-directory entry renamed from ``old`` to ``new`` (its local header unchanged)."""
+    cd = data.index(b"PK\x01\x02")
+    while data[cd + 46: cd + 46 + len(old)] != old.encode():
+        cd = data.index(b"PK\x01\x02", cd + 4)
+    n = int.from_bytes(data[cd + 28: cd + 30], "little")
+    entry = data[cd: cd + 28] + len(new).to_bytes(2, "little") + data[cd + 30: cd + 46] + new + data[cd + 46 + n:]
+    out = data[:cd] + entry
+    eocd = out.rindex(b"PK\x05\x06")
+    size = int.from_bytes(out[eocd + 12: eocd + 16], "little") + len(new) - n
+    return out[:eocd + 12] + size.to_bytes(4, "little") + out[eocd + 16:]
+
+
+def test_a_remembered_part_does_not_excuse_names_that_differ_between_headers():
+    clean = _zip({"word/document.xml": b"<d>1</d>", "word/styles.xml": STYLES})
+    bad = _central_name(clean, "word/styles.xml", b"word/styles.xml\x00x")
+    with pytest.raises(IngestError):  # refused cold: the central directory and the local header disagree
+        package.check_package(bad, "bad.docx", ".docx")
+    for _ in range(3):
+        package.check_package(clean, "a.docx", ".docx")
+    with pytest.raises(IngestError):  # and just as refused once the clean part is remembered
+        package.check_package(bad, "bad.docx", ".docx")
+
+
+def test_the_memo_counts_what_it_holds_and_is_bounded(monkeypatch):
+    memo = package._Inflated(64 * 1024)
+    monkeypatch.setattr(package, "MEMO_MAX_ENTRIES", 10)
+    for i in range(40):  # empty parts with large stored forms: bounded by bytes held and by count
+        key = (f"p{i}", 0, 8, 1, 0, 0, b"x" * 5000)
+        memo.put(key, b"")
+        memo.put(key, b"")
+    assert len(memo._parts) <= 10 and memo.size <= 64 * 1024
+    assert memo.size == sum(memo.cost(k, v) for k, v in memo._parts.items())

@@ -51,3 +51,31 @@ def test_a_loaded_warehouse_gets_fresh_statistics_and_the_declared_cells_per_rep
         assert n_distinct == pytest.approx(-0.005)  # ~200 cells a report, however large the table grows
         assert stale_tables(engine, growth=0.1) == []
         assert jit == "off"
+
+
+@pytest.mark.postgres
+def test_one_process_analyses_at_a_time_and_a_committed_load_never_fails_for_it(drop, tmp_path, monkeypatch, caplog):
+    from pipeline.warehouse import get_engine, upgrade
+    from pipeline.warehouse.statistics import _LOCK_KEY, refresh_statistics, refresh_statistics_quietly
+    from tests.conftest import new_pg_database
+
+    monkeypatch.setattr("pipeline.warehouse.statistics.MIN_CHANGES", 0)
+    with new_pg_database("pipeline_stats") as url:
+        engine = get_engine(url)
+        upgrade(engine)
+        monkeypatch.setattr("pipeline.warehouse.statistics.stale_tables", lambda *_a, **_k: ["agencies"])
+        other = sa.create_engine(url)
+        with other.connect() as holder, holder.begin():  # another worker is analysing
+            holder.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+            assert refresh_statistics(engine) == []
+        other.dispose()
+        assert refresh_statistics(engine) == ["agencies"]
+
+        def broken(*_a, **_k):
+            raise sa.exc.OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
+
+        monkeypatch.setattr("pipeline.warehouse.statistics.stale_tables", broken)
+        with pytest.raises(sa.exc.OperationalError):
+            refresh_statistics(engine)
+        assert refresh_statistics_quietly(engine) == []
+        assert "statistics not refreshed" in caplog.text

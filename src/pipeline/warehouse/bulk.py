@@ -42,7 +42,7 @@ from pipeline.warehouse.engine import write_transaction
 from pipeline.warehouse.ledger import WarehouseError, finding_rows, record_failure, utcnow
 from pipeline.warehouse.load import SourceFile, cell_rows, load_report, write_cells
 from pipeline.warehouse.models import Agency, FactCell, Finding, Report, ReportSection, RunAgency
-from pipeline.warehouse.statistics import refresh_statistics
+from pipeline.warehouse.statistics import refresh_statistics_quietly
 from pipeline.warehouse.upsert import upsert
 
 _r, _f, _s, _a, _fd = (Report.__table__, FactCell.__table__, ReportSection.__table__, Agency.__table__,
@@ -187,7 +187,7 @@ def load_batch(engine: Engine, *, run_id: str, year: int, loads: Sequence[LoadIt
         result.loaded.clear()
         _one_by_one(engine, run_id, year, ready, fails, parser_version, result)
     failpoint("load.after-commit")
-    refresh_statistics(engine, growth=1.0)  # a table that doubled since its last ANALYZE (a few times a run)
+    refresh_statistics_quietly(engine, growth=1.0)  # a table that doubled since its last ANALYZE (a few times a run)
     return result
 
 

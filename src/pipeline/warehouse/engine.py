@@ -6,7 +6,7 @@ so that write transactions can start with ``BEGIN IMMEDIATE`` (see :func:`write_
 agencies loaded at once then queue for the write lock instead of failing with "database is locked"
 halfway through. PostgreSQL URLs are normalised to the psycopg 3 driver, and connect with a timeout
 (``connect_timeout`` 10 s unless the URL sets one), so an unreachable server fails in seconds, and with
-JIT compilation off (:data:`PG_SESSION_OPTIONS`): every query of the pipeline is a lookup on an index, and
+JIT compilation off (:data:`PG_SESSION_SETUP`): every query of the pipeline is a lookup on an index, and
 JIT's compile time, spent whenever the planner's estimates run high, is pure loss for them.
 
 Read-only commands open the warehouse with :func:`open_warehouse`: it never creates anything (a SQLite
@@ -36,8 +36,8 @@ _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
 #: Seconds a PostgreSQL connection attempt may take (unless the URL sets ``connect_timeout``).
 CONNECT_TIMEOUT_S = 10
-#: Session settings of the pipeline's PostgreSQL connections (unless the URL sets ``options``).
-PG_SESSION_OPTIONS = "-c jit=off"
+#: Session setting of the pipeline's PostgreSQL connections (see :func:`_create`).
+PG_SESSION_SETUP = "SET jit = off"
 
 
 class WarehouseUnavailable(Exception):
@@ -165,9 +165,21 @@ def _create(url: str) -> Engine:
     u = make_url(url)
     if u.get_backend_name() != "sqlite":
         args = {} if "connect_timeout" in u.query else {"connect_timeout": CONNECT_TIMEOUT_S}
-        if "options" not in u.query:  # the pipeline's queries are short lookups on indexes: JIT only adds
-            args["options"] = PG_SESSION_OPTIONS  # its compile time (≈ 50–100 ms) when estimates run high
-        return create_engine(url, pool_pre_ping=True, connect_args=args)
+        engine = create_engine(url, pool_pre_ping=True, connect_args=args)
+
+        @event.listens_for(engine, "connect")
+        def _pg_session(dbapi_conn, _record) -> None:
+            # the pipeline's queries are short lookups on indexes: JIT only adds its compile time (≈ 50–100 ms
+            # a query) when the planner's estimates run high. A SET, not a startup option: connection poolers
+            # (PgBouncer) refuse unknown startup options; a server without JIT (before 11) refuses the SET — ignored.
+            try:
+                with dbapi_conn.cursor() as cur:
+                    cur.execute(PG_SESSION_SETUP)
+                dbapi_conn.commit()
+            except Exception:  # a session setting, never a reason not to connect
+                dbapi_conn.rollback()
+
+        return engine
     if u.database and u.database != ":memory:" and not u.database.startswith("file:"):
         Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     busy_s = sqlite_busy_timeout()

@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 TABLES: tuple[str, ...] = ("agencies", "reports", "fact_cells", "report_sections", "findings", "run_agencies")
 #: Below this many changed rows a table is never re-analysed (its plan cannot go badly wrong).
 MIN_CHANGES = 10_000
+#: Longest an ANALYZE waits for its table's lock (PostgreSQL interval syntax).
+LOCK_TIMEOUT = "5s"
+#: Transaction-level advisory lock key: one process analyses at a time.
+_LOCK_KEY = 0x7069_7374  # "pist"
 
 _STALE = text(
     "SELECT relname, n_live_tup, n_mod_since_analyze, "
@@ -52,25 +56,42 @@ def stale_tables(engine: Engine, *, growth: float) -> list[str]:
 
 
 def refresh_statistics(engine: Engine, *, growth: float = 1.0) -> list[str]:
-    """ANALYZE the stale tables (:func:`stale_tables`); returns their names. Never raises for ANALYZE itself.
+    """ANALYZE the stale tables (:func:`stale_tables`); returns their names.
 
-    ANALYZE takes no lock that blocks readers or writers of the table; a role that does not own a table
-    gets a warning from PostgreSQL and nothing is analysed (logged, not raised). Transient connection
-    errors propagate (the caller's retry covers them).
+    One process at a time: the ANALYZEs run in one transaction holding an advisory lock, and a process
+    that finds it taken (another worker is analysing) skips — the statistics are on their way. Each
+    ANALYZE waits at most :data:`LOCK_TIMEOUT` for its table (behind a long autovacuum, say). ANALYZE
+    blocks no reader or writer. A role that does not own a table gets a warning from PostgreSQL and the
+    table is left as it was. Errors other than transient ones are logged, not raised; transient
+    connection errors propagate (the caller decides: a run's start or close retries them).
     """
     from sqlalchemy.exc import DBAPIError
 
     from pipeline.transient import is_transient
 
     tables = stale_tables(engine, growth=growth)
-    done = []
-    for name in tables:  # names of TABLES only (the query filters on them)
-        try:
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+    if not tables:
+        return []
+    try:
+        with engine.connect() as conn, conn.begin():
+            if not conn.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": _LOCK_KEY}).scalar():
+                return []
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+            for name in tables:  # names of TABLES only (the query filters on them)
                 conn.exec_driver_sql(f'ANALYZE "{name}"')
-            done.append(name)
-        except DBAPIError as e:
-            if is_transient(e):
-                raise
-            log.warning("ANALYZE %s failed: %s", name, str(e).splitlines()[0])
-    return done
+    except DBAPIError as e:
+        if is_transient(e):
+            raise
+        log.warning("ANALYZE %s failed: %s", ", ".join(tables), str(e).splitlines()[0])
+        return []
+    return tables
+
+
+def refresh_statistics_quietly(engine: Engine, *, growth: float = 1.0) -> list[str]:
+    """:func:`refresh_statistics` where nothing may fail because of it (after a batch has committed):
+    every error, transient ones included, is logged and the statistics wait for the next call."""
+    try:
+        return refresh_statistics(engine, growth=growth)
+    except Exception as e:  # the load is committed; statistics are an optimisation
+        log.warning("statistics not refreshed: %s: %s", type(e).__name__, str(e).splitlines()[0] if str(e) else "")
+        return []

@@ -37,8 +37,11 @@ _AFTER_BANG = tuple(m[2:] for m in _DTD_MARKS)
 MAX_PARTS = 10_000
 #: How many parts seen once are tracked (by hash) to tell a shared part from a file's own.
 MEMO_SEEN = 4096
-#: Most inflated bytes remembered per process (least recently used forgotten first).
+#: Most bytes remembered per process, stored and inflated forms together (least recently used forgotten first).
 MEMO_MAX_BYTES = 32 * 2**20
+#: Most parts remembered per process (however small), and the bookkeeping bytes counted for each.
+MEMO_MAX_ENTRIES = 4096
+MEMO_ENTRY_OVERHEAD = 256
 _LOCAL_HEADER = b"PK\x03\x04"
 
 
@@ -66,10 +69,18 @@ class _Inflated:
             return None
         name_len, extra_len = int.from_bytes(data[at + 26: at + 28], "little"), int.from_bytes(data[at + 28: at + 30], "little")
         end = at + 30 + name_len + extra_len + info.compress_size
-        if end > len(data):
+        # a part running past the next one's start (overlapping entries: newer zipfile versions refuse it)
+        if end > len(data) or end > (getattr(info, "_end_offset", None) or len(data)):
             return None
-        return (info.filename, info.flag_bits, info.compress_type, info.compress_size, info.file_size, info.CRC,
+        # orig_filename: the name as the central directory spells it (``filename`` is cut at a NUL byte,
+        # and zipfile compares the full name with the local header's)
+        return (info.orig_filename, info.flag_bits, info.compress_type, info.compress_size, info.file_size, info.CRC,
                 data[at:end])
+
+    @staticmethod
+    def cost(key: tuple, inflated: bytes) -> int:
+        """Bytes an entry holds: its stored form (in the key), the inflated bytes, and a fixed overhead."""
+        return len(key[-1]) + len(key[0]) + len(inflated) + MEMO_ENTRY_OVERHEAD
 
     def get(self, key: tuple) -> bytes | None:
         with self._lock:
@@ -79,7 +90,7 @@ class _Inflated:
             return got
 
     def put(self, key: tuple, inflated: bytes) -> None:
-        if len(inflated) > self.max_bytes:
+        if self.cost(key, inflated) > self.max_bytes:
             return
         with self._lock:
             if key in self._parts:
@@ -92,9 +103,9 @@ class _Inflated:
                 return
             del self._seen[seen]
             self._parts[key] = inflated
-            self.size += len(inflated)
-            while self.size > self.max_bytes:
-                self.size -= len(self._parts.popitem(last=False)[1])
+            self.size += self.cost(key, inflated)
+            while self.size > self.max_bytes or len(self._parts) > MEMO_MAX_ENTRIES:
+                self.size -= self.cost(*self._parts.popitem(last=False))
 
 
 _INFLATED = _Inflated(MEMO_MAX_BYTES)
