@@ -84,3 +84,40 @@ def test_the_memo_counts_what_it_holds_and_is_bounded(monkeypatch):
         memo.put(key, b"")
     assert len(memo._parts) <= 10 and memo.size <= 64 * 1024
     assert memo.size == sum(memo.cost(k, v) for k, v in memo._parts.items())
+
+
+def _docx_main_part_renamed(body: bytes, target: str) -> bytes:
+    """A generated docx whose relationships name ``target`` as the main document, holding ``body``."""
+    import random
+
+    from pipeline.render.docx import render_docx
+    from pipeline.synth.generate import generate_report
+
+    src = zipfile.ZipFile(io.BytesIO(render_docx(generate_report(random.Random(1), "v2021"))))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for n in src.namelist():
+            data = src.read(n)
+            if n == "_rels/.rels":
+                data = data.replace(b"word/document.xml", target.encode())
+            z.writestr(target if n == "word/document.xml" else n, body if n == "word/document.xml" else data)
+    return buf.getvalue()
+
+
+def test_a_main_document_not_named_xml_is_read_under_the_same_checks():
+    from pipeline.ingest import parse_bytes
+
+    bomb = b"<d>" + b" " * (65 * 2**20) + b"</d>"  # past the default 64 MiB limit
+    with pytest.raises(IngestError, match="zip bomb"):
+        parse_bytes(_docx_main_part_renamed(bomb, "word/document.bin"), "bomb.docx")
+    with pytest.raises(IngestError, match="declares a DOCTYPE"):
+        parse_bytes(_docx_main_part_renamed(b"<!DOCTYPE d [<!ENTITY e 'x'>]><d/>", "word/document.bin"), "dtd.docx")
+
+
+def test_the_limit_of_a_part_read_alone(monkeypatch):
+    data = _zip({"word/document.bin": b"<d>" + b"x" * 5000 + b"</d>"})
+    assert package.read_part(data, "word/document.bin", "a.docx", ".docx", limit=10_000).startswith(b"<d>")
+    with pytest.raises(IngestError, match="zip bomb"):
+        package.read_part(data, "word/document.bin", "a.docx", ".docx", limit=1_000)
+    with pytest.raises(KeyError):
+        package.read_part(data, "word/missing.bin", "a.docx", ".docx")

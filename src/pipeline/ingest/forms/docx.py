@@ -16,7 +16,6 @@ the parser resolves no entities and reads no network either way.
 
 from __future__ import annotations
 
-import io
 import re
 import zipfile
 from functools import lru_cache
@@ -24,7 +23,7 @@ from functools import lru_cache
 from lxml import etree
 
 from pipeline.ingest.errors import IngestError
-from pipeline.ingest.forms.package import check_package
+from pipeline.ingest.forms.package import check_package, read_part
 from pipeline.model import ParsedReport
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -66,14 +65,14 @@ def read_lines(data: bytes, name: str) -> tuple[list[str], str | None]:
     return lines, title
 
 
-def _read(data: bytes, parts: dict[str, bytes], part: str) -> bytes:
-    """A part's bytes: as :func:`check_package` inflated them, else from the package (a part whose name
-    is no XML part's, such as a main document named without ``.xml``)."""
+def _read(data: bytes, parts: dict[str, bytes], part: str, name: str = "") -> bytes:
+    """A part's bytes: as :func:`check_package` inflated them, else from the package under the same checks
+    (:func:`~pipeline.ingest.forms.package.read_part`: a part whose name is no XML part's, such as a main
+    document named without ``.xml``). ``KeyError`` when the package has no such part."""
     got = parts.get(part)
     if got is not None:
         return got
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        return z.read(part)
+    return read_part(data, part, name, ".docx")
 
 
 def _main_part(data: bytes, parts: dict[str, bytes]) -> str:
@@ -98,7 +97,7 @@ def _main_part_named(rels_xml: bytes) -> str:
 
 def _xml(data: bytes, parts: dict[str, bytes], part: str, name: str) -> etree._Element:
     try:
-        return etree.fromstring(_read(data, parts, part), _PARSER)
+        return etree.fromstring(_read(data, parts, part, name), _PARSER)
     except etree.XMLSyntaxError as e:
         raise IngestError(name, f"damaged .docx: {part} is not well-formed XML: {e}") from None
 

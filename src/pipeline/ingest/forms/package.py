@@ -155,27 +155,57 @@ def check_package(data: bytes, name: str, kind: str, *, limit: int | None = None
                 total += len(known)
                 inflated[info.filename] = known
                 continue
-            tail = b""
-            chunks: list[bytes] = []
-            try:
-                with z.open(info) as fh:
-                    while chunk := fh.read(_CHUNK):
-                        total += len(chunk)
-                        if total > limit:
-                            raise IngestError(name, f"{kind} part {info.filename} unpacks past the {limit:,}-byte limit "
-                                                    "(PIPELINE_MAX_UNPACKED_BYTES); refused as a possible zip bomb")
-                        if _declares(tail + chunk if tail else chunk):
-                            raise IngestError(name, f"{kind} part {info.filename} declares a DOCTYPE or XML entities; "
-                                                    "refused (external entities and entity expansion are not allowed)")
-                        tail = chunk[-16:]
-                        chunks.append(chunk)
-            except IngestError:
-                raise
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError) as e:
-                # a bad CRC, a size that does not match its header, an encrypted or unknown compression
-                raise IngestError(name, f"damaged {kind} package: part {info.filename}: {type(e).__name__}: "
-                                        f"{str(e).splitlines()[0] if str(e) else ''}") from None
-            inflated[info.filename] = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+            body, total = _inflate(z, info, name, kind, limit, total)
+            inflated[info.filename] = body
             if key is not None:
                 _INFLATED.put(key, inflated[info.filename])
     return inflated
+
+
+def read_part(data: bytes, part: str, name: str, kind: str, *, limit: int | None = None) -> bytes:
+    """One part of the package ``data`` that :func:`check_package` did not inflate (its name is no XML
+    part's — a main document named without ``.xml``, say), under the same checks: at most ``limit``
+    bytes (default ``max_unpacked_bytes``), no DOCTYPE or entity declaration, a sound header.
+
+    Raises ``KeyError`` when there is no such part, :class:`IngestError` (one line) otherwise.
+    """
+    if limit is None:
+        from pipeline.settings import get_settings
+
+        limit = get_settings().max_unpacked_bytes
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
+        raise IngestError(name, f"not a readable {kind} (damaged or not an Office file): {e}") from None
+    with z:
+        info = z.getinfo(part)
+        if info.file_size > limit:
+            raise IngestError(name, f"{kind} part {part} unpacks to {info.file_size:,} bytes, over the {limit:,}-byte "
+                                    "limit (PIPELINE_MAX_UNPACKED_BYTES); refused as a possible zip bomb")
+        return _inflate(z, info, name, kind, limit, 0)[0]
+
+
+def _inflate(z: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, kind: str, limit: int, total: int) -> tuple[bytes, int]:
+    """``info``'s bytes, streamed: refused past ``limit`` bytes in all (``total`` so far), on a DOCTYPE or
+    entity declaration, or on a damaged entry. Returns (bytes, the new total)."""
+    tail = b""
+    chunks: list[bytes] = []
+    try:
+        with z.open(info) as fh:
+            while chunk := fh.read(_CHUNK):
+                total += len(chunk)
+                if total > limit:
+                    raise IngestError(name, f"{kind} part {info.filename} unpacks past the {limit:,}-byte limit "
+                                            "(PIPELINE_MAX_UNPACKED_BYTES); refused as a possible zip bomb")
+                if _declares(tail + chunk if tail else chunk):
+                    raise IngestError(name, f"{kind} part {info.filename} declares a DOCTYPE or XML entities; "
+                                            "refused (external entities and entity expansion are not allowed)")
+                tail = chunk[-16:]
+                chunks.append(chunk)
+    except IngestError:
+        raise
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError) as e:
+        # a bad CRC, a size that does not match its header, an encrypted or unknown compression
+        raise IngestError(name, f"damaged {kind} package: part {info.filename}: {type(e).__name__}: "
+                                f"{str(e).splitlines()[0] if str(e) else ''}") from None
+    return (chunks[0] if len(chunks) == 1 else b"".join(chunks)), total
