@@ -26,9 +26,10 @@ from itertools import groupby
 from operator import itemgetter
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, bindparam, text
+from sqlalchemy import Engine, bindparam, text
 
 from pipeline.registry import District
+from pipeline.warehouse.engine import driver_rows
 
 LOADED, FAILED, MISSING, WITHDRAWN = "loaded", "failed", "missing", "withdrawn"
 COVERAGE_STATUSES: tuple[str, ...] = (LOADED, FAILED, MISSING, WITHDRAWN)
@@ -163,7 +164,7 @@ def read_members_many(engine: Engine, districts: Sequence[District], year: int) 
     with engine.connect() as conn:
         for name, q in _QUERIES.items():
             if name == "cells":  # ≈ 200 a member: the driver's tuples, ordered and split per district in C
-                for code, run in _by_district(_driver_rows(conn, q, p)):
+                for code, run in _by_district(driver_rows(conn, q, p)):
                     grouped[code][name].extend(run)
                 continue
             for row in conn.execute(q, p).all():  # fetched at once: far cheaper than row by row
@@ -178,23 +179,6 @@ def _by_district(rows: list[tuple]) -> Iterator[tuple[str, Iterator[tuple]]]:
     rows.sort(key=_AGENCY)
     rows.sort(key=_DISTRICT)
     return groupby(rows, _DISTRICT)
-
-
-def _driver_rows(conn: Connection, stmt, params: dict) -> list[tuple]:
-    """``stmt``'s rows as the driver's own tuples (compiled by SQLAlchemy for the dialect, parameters expanded).
-
-    For the large read of plain columns (the cells), where a SQLAlchemy ``Row`` per row costs about half as
-    much as the read itself. The values are what ``Row`` holds for these untyped columns.
-    """
-    compiled = stmt.compile(dialect=conn.dialect)
-    state = compiled.construct_expanded_state(params)
-    args = state.positional_parameters if compiled.positional else state.parameters
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(state.statement, args)
-        return cursor.fetchall()
-    finally:
-        cursor.close()
 
 
 def _members(district: District, year: int, rows: dict[str, list]) -> Members:

@@ -42,12 +42,10 @@ COLS = [""] + [col_name(i) for i in range(1, 64)]
 def cell(ref: str, value, style: int = 0) -> str:
     """One ``<c>`` as openpyxl writes it ("" when openpyxl writes nothing)."""
     s = f' s="{style}"' if style else ""
-    if value.__class__ is str and value:  # the common case first
-        return f'<c r="{ref}"{s} t="inlineStr"><is><t{_space(value)}>{esc(value)}</t></is></c>'
     if value is None or value == "":
         return f'<c r="{ref}"{s} t="n"></c>' if style else ""
     if isinstance(value, str):
-        return f'<c r="{ref}"{s} t="inlineStr"><is><t{_space(value)}>{esc(value)}</t></is></c>'
+        return inline(ref, value, s)
     if isinstance(value, bool):
         return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
@@ -55,8 +53,10 @@ def cell(ref: str, value, style: int = 0) -> str:
     return f'<c r="{ref}"{s} t="n"><v>{format(value, ".16g")}</v></c>'
 
 
-def _space(text: str) -> str:
-    return ' xml:space="preserve"' if text != text.strip() else ""
+def inline(ref: str, text: str, style_attr: str = "") -> str:
+    """One inline-string ``<c>`` holding ``text`` (``style_attr``: `` s="N"`` or "")."""
+    space = ' xml:space="preserve"' if text != text.strip() else ""
+    return f'<c r="{ref}"{style_attr} t="inlineStr"><is><t{space}>{esc(text)}</t></is></c>'
 
 
 def cells_by_agency(rows: list[tuple]) -> dict[str, list[tuple]]:
@@ -83,9 +83,8 @@ class _Skeleton:
         self.amounts: list[bool] = []
         for n, (table, row, col) in enumerate(keys, 3):
             texts = (table, row, voc.label(table, "row", row, version), col, voc.label(table, "col", col, version))
-            self.heads.append((f'<row r="{n}">' + "".join(f'<c r="{a}{n}" t="inlineStr"><is><t{_space(x)}>{esc(x)}</t>'
-                                                          '</is></c>' for a, x in zip("ABCDE", texts, strict=True)))
-                              .encode())
+            self.heads.append((f'<row r="{n}">' + "".join(inline(f"{a}{n}", x) for a, x in zip("ABCDE", texts,
+                                                                                                 strict=True))).encode())
             self.amounts.append(col in voc.AMOUNT_COLS)
         self.tails: list[dict | None] = [None if a else {} for a in self.amounts]
 
@@ -114,7 +113,7 @@ def _tail(n: int, amount: bool, value, raw: str, ambiguous: bool, derived: bool)
         v = float(value) if amount else round(value)
         out.append(f'<c r="F{n}" t="n"><v>{format(v, ".16g")}</v></c>')
     if raw:
-        out.append(f'<c r="G{n}" t="inlineStr"><is><t{_space(raw)}>{esc(raw)}</t></is></c>')
+        out.append(inline(f"G{n}", raw))
     out.append(f'<c r="H{n}" t="b"><v>{1 if ambiguous else 0}</v></c><c r="I{n}" t="b"><v>{1 if derived else 0}</v></c>'
                "</row>")
     return "".join(out).encode()

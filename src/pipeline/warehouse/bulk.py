@@ -38,7 +38,7 @@ from pipeline import vocabulary as voc
 from pipeline.failpoints import failpoint
 from pipeline.model import Cell, Meta, ParsedReport
 from pipeline.transient import is_transient
-from pipeline.warehouse.engine import write_transaction
+from pipeline.warehouse.engine import driver_rows, write_transaction
 from pipeline.warehouse.ledger import WarehouseError, finding_rows, record_failure, utcnow
 from pipeline.warehouse.load import SourceFile, cell_rows, load_report, write_cells
 from pipeline.warehouse.models import Agency, FactCell, Finding, Report, ReportSection, RunAgency
@@ -111,7 +111,7 @@ def previous_reports(engine: Engine, agency_ids: Sequence[str], year: int) -> di
         head_rows = conn.execute(heads, {"ids": ids}).all()
         params = {"rids": [h[0] for h in head_rows]}
         if params["rids"]:
-            cell_rows_ = _driver_rows(conn, cells, params)  # ~200 rows a report: skip SQLAlchemy's Row objects
+            cell_rows_ = driver_rows(conn, cells, params)  # ~200 rows a report: skip SQLAlchemy's Row objects
             section_rows = conn.execute(sections, params).tuples().all()
         else:
             cell_rows_, section_rows = [], []
@@ -130,23 +130,6 @@ def previous_reports(engine: Engine, agency_ids: Sequence[str], year: int) -> di
         out[h[1]] = ParsedReport(h[2], Meta(h[3], h[4], h[5], h[6], h[7]), cell_lists.get(h[0], []),
                                  list(h[8] or []), sections_)
     return out
-
-
-def _driver_rows(conn: Connection, stmt, params: dict) -> list[tuple]:
-    """``stmt``'s rows as the driver's own tuples (bound parameters, compiled by SQLAlchemy for the dialect).
-
-    For large reads of plain columns (ints, floats, text, booleans stored as 0/1 or bool), where building
-    a SQLAlchemy ``Row`` per row costs more than the read itself.
-    """
-    compiled = stmt.compile(dialect=conn.dialect)
-    state = compiled.construct_expanded_state(params)
-    args = state.positional_parameters if compiled.positional else state.parameters
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(state.statement, args)
-        return cursor.fetchall()
-    finally:
-        cursor.close()
 
 
 # -- loading -------------------------------------------------------------------------------------------

@@ -234,6 +234,24 @@ def open_warehouse(url: str | None = None, *, probe: bool = True) -> Engine:
     return engine
 
 
+def driver_rows(conn: Connection, stmt, params: dict) -> list[tuple]:
+    """``stmt``'s rows as the driver's own tuples (compiled by SQLAlchemy for the dialect, parameters expanded).
+
+    For large reads of plain columns (ints, floats, text, booleans stored as 0/1 or bool), where building a
+    SQLAlchemy ``Row`` per row costs as much as the read itself or more; the values are what ``Row`` holds
+    for such untyped columns.
+    """
+    compiled = stmt.compile(dialect=conn.dialect)
+    state = compiled.construct_expanded_state(params)
+    args = state.positional_parameters if compiled.positional else state.parameters
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(state.statement, args)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
     """One write transaction: ``BEGIN IMMEDIATE`` on SQLite (take the write lock first), plain on others."""

@@ -129,14 +129,7 @@ def check_package(data: bytes, name: str, kind: str, *, limit: int | None = None
     (name → bytes; of two parts of one name, the last, as :meth:`zipfile.ZipFile.read` reads it), so that
     a reader does not inflate them a second time.
     """
-    if limit is None:
-        from pipeline.settings import get_settings
-
-        limit = get_settings().max_unpacked_bytes
-    try:
-        z = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
-        raise IngestError(name, f"not a readable {kind} (damaged or not an Office file): {e}") from None
+    z, limit = _open(data, name, kind, limit)
     with z:
         infos = z.infolist()
         if len(infos) > MAX_PARTS:
@@ -169,20 +162,25 @@ def read_part(data: bytes, part: str, name: str, kind: str, *, limit: int | None
 
     Raises ``KeyError`` when there is no such part, :class:`IngestError` (one line) otherwise.
     """
-    if limit is None:
-        from pipeline.settings import get_settings
-
-        limit = get_settings().max_unpacked_bytes
-    try:
-        z = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
-        raise IngestError(name, f"not a readable {kind} (damaged or not an Office file): {e}") from None
+    z, limit = _open(data, name, kind, limit)
     with z:
         info = z.getinfo(part)
         if info.file_size > limit:
             raise IngestError(name, f"{kind} part {part} unpacks to {info.file_size:,} bytes, over the {limit:,}-byte "
                                     "limit (PIPELINE_MAX_UNPACKED_BYTES); refused as a possible zip bomb")
         return _inflate(z, info, name, kind, limit, 0)[0]
+
+
+def _open(data: bytes, name: str, kind: str, limit: int | None) -> tuple[zipfile.ZipFile, int]:
+    """The package ``data`` opened, and the unpacking limit (``limit``, else the settings' ``max_unpacked_bytes``)."""
+    if limit is None:
+        from pipeline.settings import get_settings
+
+        limit = get_settings().max_unpacked_bytes
+    try:
+        return zipfile.ZipFile(io.BytesIO(data)), limit
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
+        raise IngestError(name, f"not a readable {kind} (damaged or not an Office file): {e}") from None
 
 
 def _inflate(z: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, kind: str, limit: int, total: int) -> tuple[bytes, int]:
