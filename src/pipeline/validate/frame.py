@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import chain
-from operator import attrgetter
+from itertools import chain, repeat
+from operator import attrgetter, eq
 
 import numpy as np
 import pandas as pd
@@ -33,10 +33,7 @@ _KEY = attrgetter("table", "row", "col")
 _VALUE = attrgetter("value")
 _AMBIGUOUS = attrgetter("ambiguous")
 _STATUS = attrgetter("status")
-
-
-def _DERIVED(cell) -> bool:
-    return cell.raw == "" and cell.value is not None
+_RAW = attrgetter("raw")
 
 
 def variant_of(report: ParsedReport) -> int:
@@ -151,8 +148,10 @@ def build_grid(reports: Sequence[ParsedReport], keys: KeySpace | None = None) ->
     # A value the parser derived for a cell printed blank (raw "") is judged as the blank it was:
     # the blank-cell rule then asks the clerk to fill it, stating the value the other cells imply.
     # A cell the report does not print (status not_printed) is judged as a blank too: 0 in the identities.
-    derived = np.fromiter(map(_DERIVED, cells), dtype=bool, count=len(cells))
-    unprinted = np.fromiter((s == "not_printed" for s in map(_STATUS, cells)), dtype=bool, count=len(cells))
+    # (C-level maps: ``raw == ""`` and ``status == "not_printed"`` per cell; a derived cell has a value, and a
+    # cell without one is NaN already, so "raw empty and not NaN" is "raw empty and value not None")
+    derived = np.fromiter(map(eq, repeat(""), map(_RAW, cells)), dtype=bool, count=len(cells)) & ~np.isnan(vals)
+    unprinted = np.fromiter(map(eq, repeat("not_printed"), map(_STATUS, cells)), dtype=bool, count=len(cells))
     derived |= unprinted
     if derived.any():
         vals[derived] = np.nan

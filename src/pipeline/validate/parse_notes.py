@@ -37,8 +37,10 @@ _FALLBACK_RULE = "R-PARSE-LAYOUT"
 
 def parse_note_findings(report: ParsedReport, findings: Iterable[Finding]) -> list[Finding]:
     """``findings`` of one report with its parse notes added (and ``R-AMBIGUOUS`` merged into them)."""
-    cells = {c.key: c for c in report.cells}
     notes = list(report.notes) + _unnoted_rows(report)
+    if not notes:
+        return list(findings)
+    cells = {c.key: c for c in report.cells}
     ambiguous_notes = [n for n in notes if _rule(n) == "R-PARSE-AMBIGUOUS" and n.table and n.row]
     out = [f for f in findings
            if not (f.rule == "R-AMBIGUOUS" and any(_covers(n, f.table, f.row, f.col) for n in ambiguous_notes))]
@@ -57,6 +59,8 @@ def _covers(note: ParseNote, table: str | None, row: str | None, col: str | None
 
 def _unnoted_rows(report: ParsedReport) -> list[ParseNote]:
     """A note for each row whose every cell is not printed and that no parse note names."""
+    if not any(c.status == "not_printed" for c in report.cells):
+        return []  # the usual report: every row printed
     rows: dict[tuple[str, str], list[Cell]] = {}
     for c in report.cells:
         rows.setdefault((c.table, c.row), []).append(c)

@@ -129,6 +129,8 @@ def missing_tables(report: ParsedReport) -> list[str]:
     (see :func:`is_empty`).
     """
     unread = {(n.table, n.row) for n in report.notes if n.rule == "R-PARSE-UNREAD" and n.table}
+    if not unread and not any(c.status == "not_printed" for c in report.cells):
+        return []  # the usual report: every cell it has is read
     given: dict[str, bool] = {}
     for c in report.cells:
         read = c.status != "not_printed" and (c.table, c.row) not in unread and (c.table, None) not in unread

@@ -116,10 +116,17 @@ def previous_reports(engine: Engine, agency_ids: Sequence[str], year: int) -> di
         else:
             cell_rows_, section_rows = [], []
     cell_lists: dict[int, list[Cell]] = {}
-    for r, t, row, col, v, raw, amb in cell_rows_:
+    amounts = voc.AMOUNT_COLS
+    current, append = None, None
+    for r, t, row, col, v, raw, amb in cell_rows_:  # in report_id order: one list per run of rows
+        if r != current:
+            current, append = r, cell_lists.setdefault(r, []).append
         if v is not None:  # as queries._number: counts come back as int, amounts as float
-            v = float(v) if (t == "proactive" and col in voc.AMOUNT_COLS) or not float(v).is_integer() else int(v)
-        cell_lists.setdefault(r, []).append(Cell(t, row, col, v, raw, bool(amb)))
+            if v.__class__ is not float:
+                v = float(v)
+            if v.is_integer() and not (col in amounts and t == "proactive"):
+                v = int(v)
+        append(Cell(t, row, col, v, raw, amb is True or bool(amb)))
     section_maps: dict[int, dict[str, str]] = {}
     for r, code, text in section_rows:
         section_maps.setdefault(r, {})[code] = text
