@@ -1,12 +1,15 @@
 """Everything a district-year publication shows, computed once and handed to every writer.
 
-:func:`district_figures` reads the warehouse (members, their active cells and findings; the same for
-year − 1 when any agency is loaded there) and returns :class:`DistrictFigures`:
+:func:`district_figures` reads the warehouse (members, their active cells and findings; of year − 1 only how
+many members are loaded and the sums of the cells the year-over-year KPIs compare,
+:data:`~pipeline.publish.kpis.FIGURE_KEYS`) and returns :class:`DistrictFigures`:
 
 * ``table`` — :func:`~pipeline.publish.consolidate.consolidate` of the loaded members' cells with
   ``flags`` (:mod:`pipeline.publish.annex`): one row per (table, row, col), official cells of the year's
   template version first;
-* ``annex`` — the marked member cells; ``kpis`` / ``ranking`` — :mod:`pipeline.publish.kpis`.
+* ``annex`` — the marked member cells; ``kpis`` / ``ranking`` — :mod:`pipeline.publish.kpis`;
+* ``previous`` — year − 1's consolidated cells of ``FIGURE_KEYS`` only (columns table, row, col, value, agencies;
+  None when no included member of year − 1 printed any cell), ``previous_loaded`` — its loaded members.
 """
 
 from __future__ import annotations
@@ -20,8 +23,8 @@ from sqlalchemy import Engine
 from pipeline import vocabulary as voc
 from pipeline.publish.annex import ANNEX_COLUMNS, annex_rows, flag_column
 from pipeline.publish.consolidate import consolidate_columns, frame, layout_version
-from pipeline.publish.kpis import RANKING_COLUMNS, kpis, ranking_frame, ranking_tuples
-from pipeline.publish.members import Members, read_members_many
+from pipeline.publish.kpis import FIGURE_KEYS, RANKING_COLUMNS, kpis, ranking_frame, ranking_tuples
+from pipeline.publish.members import Members, Previous, read_members_many, read_previous_many
 from pipeline.registry import District
 
 
@@ -101,7 +104,7 @@ def district_figures_many(engine: Engine, districts: Sequence[District], year: i
     exception instead (the others are unaffected).
     """
     now = read_members_many(engine, districts, year)
-    before = read_members_many(engine, districts, year - 1)
+    before = read_previous_many(engine, districts, year - 1, FIGURE_KEYS)  # only what the comparison uses
     out: dict[str, DistrictFigures | Exception] = {}
     for d in districts:
         try:
@@ -111,19 +114,30 @@ def district_figures_many(engine: Engine, districts: Sequence[District], year: i
     return out
 
 
-def _figures(members: Members, prev_members: Members, year: int) -> DistrictFigures:
+def _figures(members: Members, prev: Previous, year: int) -> DistrictFigures:
     cols = consolidate_columns(members.cell_rows, year)
     notes = annex_rows(members)
     cols["flags"] = flag_column(zip(cols["table"], cols["row"], cols["col"], strict=True),
                                 ((a[0], a[1], a[2], a[5]) for a in notes))
-    prev_cols = consolidate_columns(prev_members.cell_rows, year - 1) if prev_members.cell_rows else None
+    prev_cols = previous_columns(prev) if prev.any_cells else None
     ranked = ranking_tuples(members.cell_rows, members.names)
     fig = DistrictFigures(
         members, layout_version(year), frame(cols), pd.DataFrame(notes, columns=ANNEX_COLUMNS), kpis(cols, prev_cols),
-        ranking_frame(ranked), None if prev_cols is None else frame(prev_cols), len(prev_members.by_status("loaded")),
+        ranking_frame(ranked), None if prev_cols is None else pd.DataFrame(prev_cols), prev.loaded,
     )
     fig.memo.update(columns=cols, annex=notes, ranking=ranked)
     return fig
+
+
+def previous_columns(prev: Previous) -> dict[str, list]:
+    """Year − 1's consolidated cells of :data:`~pipeline.publish.kpis.FIGURE_KEYS` as columns {table, row, col,
+    value (float, NaN where no member printed a number), agencies (int)}: what :func:`kpis` compares with."""
+    cols: dict[str, list] = {"table": [], "row": [], "col": [], "value": [], "agencies": []}
+    for k in FIGURE_KEYS:
+        value, agencies = prev.sums.get(k) or (float("nan"), 0)
+        for c, v in zip(("table", "row", "col", "value", "agencies"), (*k, value, agencies), strict=True):
+            cols[c].append(v)
+    return cols
 
 
 def _none(v):

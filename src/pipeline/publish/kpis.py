@@ -66,10 +66,10 @@ def _int(v: float | None) -> int | None:
     return None if v is None or (isinstance(v, float) and math.isnan(v)) else round(v)
 
 
-def figures(vals: Mapping[Key, float | None]) -> dict[str, int | None]:
-    """Key counts of one consolidated table: totals, result groups, appeals."""
-    t3 = lambda rows, col="total": _sum(vals, [("requests", r, col) for r in rows])  # noqa: E731
-    f: dict[str, float | None] = {
+def _figure_cells() -> dict[str, tuple[Key, ...]]:
+    """{figure: the consolidated cells it sums} of :func:`figures`, in its order (see the module docstring)."""
+    t3 = lambda rows, col="total": tuple(("requests", r, col) for r in rows)  # noqa: E731
+    f: dict[str, tuple[Key, ...]] = {
         "new_received": t3(["new_received"]), "carried_over": t3(["carried_over"]),
         "results_total": t3(["total"]), "carry_forward": t3(["carry_forward"]),
     }
@@ -79,8 +79,19 @@ def figures(vals: Mapping[Key, float | None]) -> dict[str, int | None]:
         f[f"applicants_{c}"] = t3(["new_received"], c)
     for what, rows in (("review", ["review"]), ("suit", ["suit_direct", "suit_after_review"])):
         for c in (*voc.T4_PARTS, "total"):
-            f[f"{what}_{c}"] = _sum(vals, [("appeals", r, c) for r in rows])
-    return {k: _int(v) for k, v in f.items()}
+            f[f"{what}_{c}"] = tuple(("appeals", r, c) for r in rows)
+    return f
+
+
+#: figure → the (table, row, col) cells :func:`figures` sums for it (in the order of its result)
+FIGURE_CELLS: dict[str, tuple[Key, ...]] = _figure_cells()
+#: every cell any figure reads, once each: all that the year-over-year comparison needs of year − 1
+FIGURE_KEYS: tuple[Key, ...] = tuple(dict.fromkeys(k for keys in FIGURE_CELLS.values() for k in keys))
+
+
+def figures(vals: Mapping[Key, float | None]) -> dict[str, int | None]:
+    """Key counts of one consolidated table: totals, result groups, appeals (the cells of :data:`FIGURE_CELLS`)."""
+    return {name: _int(_sum(vals, keys)) for name, keys in FIGURE_CELLS.items()}
 
 
 def kpis(table: pd.DataFrame | Mapping[str, list], previous: pd.DataFrame | Mapping[str, list] | None = None) -> dict:

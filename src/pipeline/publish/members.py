@@ -19,7 +19,7 @@ ambiguous, derived) and ``findings`` (agency_id, rule, severity, table, row, col
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import groupby
@@ -121,10 +121,14 @@ _LATEST = text(
     "SELECT a.district_code, ra.agency_id, ra.status, ra.reason, ru.started_at, ra.recorded_at FROM run_agencies ra "
     "JOIN runs ru ON ru.id = ra.run_id JOIN agencies a ON a.id = ra.agency_id "
     f"WHERE {_IN} AND ra.year = :y ORDER BY ru.started_at, ra.recorded_at")
+# A cell row names its report only (≈ 200 rows a report): district and agency come from the "active" rows (or, for a
+# report activated between the two reads, from _OWNERS); ordered (agency_id, seq) in Python, no sort in SQL.
 _CELLS = text(
-    "SELECT a.district_code, r.agency_id, f.report_id, f.table_code, f.row_code, f.col_code, f.value, f.raw, f.blank, "
-    "f.ambiguous, f.seq FROM fact_cells f JOIN reports r ON r.id = f.report_id JOIN agencies a ON a.id = r.agency_id "
-    f"WHERE {_IN} AND r.year = :y AND r.is_active AND a.registered")  # sorted in Python (agency_id, seq): no sort in SQL
+    "SELECT f.report_id, f.seq, f.table_code, f.row_code, f.col_code, f.value, f.raw, f.blank, f.ambiguous "
+    "FROM fact_cells f JOIN reports r ON r.id = f.report_id JOIN agencies a ON a.id = r.agency_id "
+    f"WHERE {_IN} AND r.year = :y AND r.is_active AND a.registered")
+_OWNERS = text("SELECT r.id, a.district_code, r.agency_id FROM reports r JOIN agencies a ON a.id = r.agency_id "
+               "WHERE r.id IN :ids").bindparams(bindparam("ids", expanding=True))
 _FINDINGS = text(
     "SELECT a.district_code, fi.agency_id, fi.rule, fi.severity, fi.table_code, fi.row_code, fi.col_code, fi.message_zh, "
     "fi.message_en FROM findings fi JOIN reports r ON r.id = fi.report_id JOIN agencies a ON a.id = r.agency_id "
@@ -140,6 +144,17 @@ _CORRECTIONS = text(
 _QUERIES = {"agencies": _AGENCIES, "active": _ACTIVE, "latest": _LATEST, "cells": _CELLS, "findings": _FINDINGS,
             "withdrawn": _WITHDRAWALS, "corrections": _CORRECTIONS}
 _QUERIES = {k: q.bindparams(bindparam("ds", expanding=True)) for k, q in _QUERIES.items()}
+
+# The previous year, as little as the year-over-year comparison needs (read_previous_many): which agencies have an
+# active version (and whether any registered one printed a cell at all), and the non-blank values of a few cells.
+_PREV_ACTIVE = text(
+    "SELECT a.district_code, r.agency_id, CASE WHEN a.registered AND EXISTS (SELECT 1 FROM fact_cells f "
+    f"WHERE f.report_id = r.id) THEN 1 ELSE 0 END FROM reports r JOIN agencies a ON a.id = r.agency_id WHERE {_IN} "
+    "AND r.year = :y AND r.is_active").bindparams(bindparam("ds", expanding=True))
+_PREV_CELLS = ("SELECT a.district_code, r.agency_id, f.table_code, f.row_code, f.col_code, f.value FROM fact_cells f "
+               f"JOIN reports r ON r.id = f.report_id JOIN agencies a ON a.id = r.agency_id WHERE {_IN} AND r.year = :y "
+               "AND r.is_active AND a.registered AND f.value IS NOT NULL AND (f.table_code, f.row_code, f.col_code) IN "
+               "(VALUES {keys})")  # sorted in Python by agency_id: the order read_members_many sums in
 
 
 def read_members(engine: Engine, district: District, year: int) -> Members:
@@ -162,30 +177,115 @@ def read_members_many(engine: Engine, districts: Sequence[District], year: int) 
     p = {"ds": codes, "y": year}
     grouped: dict[str, dict[str, list]] = {c: {k: [] for k in _QUERIES} for c in codes}
     with engine.connect() as conn:
+        cells: list[tuple] = []
         for name, q in _QUERIES.items():
-            if name == "cells":  # ≈ 200 a member: the driver's tuples, ordered and split per district in C
-                for code, run in _by_district(driver_rows(conn, q, p)):
-                    grouped[code][name].extend(run)
+            if name == "cells":  # ≈ 200 a member: the driver's own tuples
+                cells = driver_rows(conn, q, p)
                 continue
             for row in conn.execute(q, p).all():  # fetched at once: far cheaper than row by row
                 grouped[row[0]][name].append(row)
+        owners = {r[2]: (r[0], r[1]) for c in codes for r in grouped[c]["active"]}  # report id → (district, agency)
+        for code, rows in _cells_by_district(conn, cells, owners).items():
+            grouped[code]["cells"] = rows
     return {d.code: _members(d, year, grouped[d.code]) for d in districts}
 
 
-def _by_district(rows: list[tuple]) -> Iterator[tuple[str, Iterator[tuple]]]:
-    """Cell rows (district code first, agency_id second, seq last) in ORDER BY district, agency_id, seq, grouped
-    by district: three stable sorts on one item each, cheaper than one on a tuple (no ORDER BY in the SQL)."""
-    rows.sort(key=_SEQ)
-    rows.sort(key=_AGENCY)
-    rows.sort(key=_DISTRICT)
-    return groupby(rows, _DISTRICT)
+@dataclass(slots=True)
+class Previous:
+    """What a district's publication uses of year − 1 (:func:`read_previous_many`).
+
+    ``loaded`` — how many members :func:`read_members` would count as loaded; ``any_cells`` — whether its
+    ``cell_rows`` would be non-empty; ``sums`` — {(table, row, col): [sum, agencies]} of the asked cells that any
+    included member printed a number in: the same floats, summed in the same (agency) order, as
+    :func:`~pipeline.publish.consolidate.sums` of those ``cell_rows`` gives for them.
+    """
+
+    loaded: int = 0
+    any_cells: bool = False
+    sums: dict[tuple[str, str, str], list] = field(default_factory=dict)
+
+
+def read_previous_many(engine: Engine, districts: Sequence[District], year: int,
+                       keys: Sequence[tuple[str, str, str]]) -> dict[str, Previous]:
+    """{district code: :class:`Previous`} of ``year`` for the cells ``keys`` — without reading the members' cells,
+    findings and corrections: two queries for all the districts, ≈ ``len(keys)`` rows an agency at most.
+
+    Coverage as :func:`read_members_many` decides it: an agency the registry lists for the district with an active
+    version is loaded (withdrawn reports are not active; agencies no longer listed never count); the cells are those
+    of the active versions of agencies registered in the warehouse, as ``Members.cell_rows``.
+    """
+    codes = list(dict.fromkeys(d.code for d in districts))
+    if not codes:
+        return {}
+    keys = list(dict.fromkeys(keys))
+    p: dict = {"ds": codes, "y": year}
+    for i, k in enumerate(keys):
+        p[f"t{i}"], p[f"r{i}"], p[f"c{i}"] = k
+    cells = text(_PREV_CELLS.format(keys=", ".join(f"(:t{i}, :r{i}, :c{i})" for i in range(len(keys)))))
+    active: dict[str, set[str]] = {c: set() for c in codes}
+    out = {c: Previous() for c in codes}
+    with engine.connect() as conn:
+        for code, aid, has_cells in conn.execute(_PREV_ACTIVE, p).all():
+            active[code].add(aid)
+            if has_cells:
+                out[code].any_cells = True
+        rows = driver_rows(conn, cells.bindparams(bindparam("ds", expanding=True)), p) if keys else []
+    rows.sort(key=_AGENCY)  # agency ids are unique across districts: each district's rows in agency order
+    for code, _, t, r, c, value in rows:
+        if value.__class__ is not float:
+            value = _value(value)
+        if value != value:  # a stored NaN counts as no number, as in sums()
+            continue
+        acc = out[code].sums.get((t, r, c))
+        if acc is None:
+            out[code].sums[(t, r, c)] = [value, 1]
+        else:
+            acc[0] += value
+            acc[1] += 1
+    for d in districts:
+        out[d.code].loaded = sum(1 for a in d.agencies if a.id in active[d.code])
+    return out
+
+
+def _cells_by_district(conn, rows: list[tuple], owners: dict[int, tuple[str, str]]) -> dict[str, list[tuple]]:
+    """{district code: its cell rows in ORDER BY agency_id, seq, as :data:`CELL_COLUMNS` tuples} of ``_CELLS`` rows
+    (report_id, seq, table, row, col, value, raw, blank, ambiguous); ``owners``: {report id: (district, agency)}.
+
+    The rows are taken per report (runs of the driver's order, in C) and each report's are sorted by seq: one
+    active report an agency, so this is the agency_id, seq order without sorting every row on both. Values become
+    floats (NaN where none), raw a string ("" where none), blank/ambiguous bools and derived = not blank and raw "".
+    """
+    runs: dict[int, list[tuple]] = {}
+    for rid, run in groupby(rows, _REPORT):
+        got = runs.get(rid)
+        if got is None:
+            runs[rid] = list(run)
+        else:
+            got.extend(run)
+    unknown = [rid for rid in runs if rid not in owners]
+    if unknown:  # activated by another writer after the "active" read: whose they are, as the cells read saw it
+        owners = {**owners, **{r[0]: (r[1], r[2]) for r in conn.execute(_OWNERS, {"ids": unknown}).all()}}
+    out: dict[str, list[tuple]] = {}
+    for rid in sorted(runs, key=lambda x: owners[x][1]):
+        code, aid = owners[rid]
+        dest = out.get(code)
+        if dest is None:
+            dest = out[code] = []
+        append = dest.append
+        run = runs[rid]
+        run.sort(key=_SEQ)
+        for _, _, t, row, col, value, raw, blank, ambiguous in run:
+            if value.__class__ is not float:
+                value = _value(value)
+            append((aid, rid, t, row, col, value, raw or "", bool(blank), bool(ambiguous), not blank and not raw))
+    return out
 
 
 def _members(district: District, year: int, rows: dict[str, list]) -> Members:
     agencies = {r.id: r for r in rows["agencies"]}
     active = {r.agency_id: r for r in rows["active"]}
     latest = {r.agency_id: r for r in rows["latest"]}  # ordered: the last row per agency wins
-    cells = _cells(rows["cells"])  # in ORDER BY agency_id, seq (_by_district)
+    cells = rows["cells"]  # CELL_COLUMNS tuples in ORDER BY agency_id, seq (_cells_by_district)
     findings = [tuple(r[1:]) for r in rows["findings"]]
     withdrawn = {r.agency_id: r for r in rows["withdrawn"]}  # the last withdrawal per agency
     corrections = [tuple(r[1:]) for r in rows["corrections"]]
@@ -209,20 +309,8 @@ def _members(district: District, year: int, rows: dict[str, list]) -> Members:
 
 
 _NAN = float("nan")
-_DISTRICT, _AGENCY, _SEQ = itemgetter(0), itemgetter(1), itemgetter(10)
-
-
-def _cells(rows: list) -> list[tuple]:
-    """Cell rows as read (district code first, seq last) → CELL_COLUMNS: value float or NaN, raw "", bools, derived."""
-    out = []
-    append = out.append
-    for _, aid, rid, t, row, col, value, raw, blank, ambiguous, _ in rows:
-        if value.__class__ is not float:
-            value = _value(value)
-        raw = raw or ""
-        blank = bool(blank)
-        append((aid, rid, t, row, col, value, raw, blank, bool(ambiguous), (not blank) and raw == ""))
-    return out
+_AGENCY = itemgetter(1)  # of a _PREV_CELLS row
+_REPORT, _SEQ = itemgetter(0), itemgetter(1)  # of a _CELLS row
 
 
 def _value(value) -> float:
