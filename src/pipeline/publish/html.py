@@ -22,9 +22,24 @@ from pipeline.publish.provenance import Provenance
 def _env():
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-    return Environment(loader=PackageLoader("pipeline.publish", "templates"),
-                       autoescape=select_autoescape(["html", "j2"], default_for_string=True, default=True),
-                       undefined=StrictUndefined, trim_blocks=False, keep_trailing_newline=True)
+    class _Environment(Environment):
+        def getattr(self, obj, attribute: str):
+            """Jinja2's ``obj.attribute`` (the attribute, else the item), a view row's item read first: a
+            :class:`~pipeline.publish.view.Row` has no attribute but its class's, so this is the same value without
+            the failed attribute lookup (≈ 3,000 a page)."""
+            if obj.__class__ is view.Row and attribute not in _ROW_ATTRIBUTES:
+                try:
+                    return obj[attribute]
+                except KeyError:
+                    pass
+            return super().getattr(obj, attribute)
+
+    return _Environment(loader=PackageLoader("pipeline.publish", "templates"),
+                        autoescape=select_autoescape(["html", "j2"], default_for_string=True, default=True),
+                        undefined=StrictUndefined, trim_blocks=False, keep_trailing_newline=True)
+
+
+_ROW_ATTRIBUTES = frozenset(dir(view.Row))  # what getattr finds on a Row before its __getattr__ (dict's methods, …)
 
 
 def render_html(fig: DistrictFigures, prov: Provenance, charts: dict[str, str]) -> str:
