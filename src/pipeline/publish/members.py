@@ -14,6 +14,8 @@ Coverage is decided per registered agency from the run ledger and the active rep
 Shapes: :func:`read_members` returns a :class:`Members` with ``cells`` (one row per printed cell of an
 included member's active version: agency_id, report_id, table, row, col, value float|NaN, raw, blank,
 ambiguous, derived) and ``findings`` (agency_id, rule, severity, table, row, col, message_zh, message_en).
+:func:`read_previous_many` returns, per district, only what the year-over-year comparison uses of a year
+(:class:`Previous`: the loaded count, whether any cell, the sums of a few cells) — the same numbers, far less read.
 """
 
 from __future__ import annotations
