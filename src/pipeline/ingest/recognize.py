@@ -116,7 +116,7 @@ def parse_text(text: str, name: str) -> ParsedReport:
     narrative = text[: reg.t2]
     expand = deduplicated(text[reg.t2:])
     prev = PREVIOUS.get()
-    previous = {c.key: c.value for c in prev.cells} if prev is not None else None
+    previous = {(c.table, c.row, c.col): c.value for c in prev.cells} if prev is not None else None  # c.key, inlined
 
     t2 = read_proactive(text, reg.t2, t3_start, version, narrative, expand=expand, previous=previous)
     if reg.t3 is None:
