@@ -9,7 +9,8 @@ Provenance is also in the workbook's document properties.
 Why not openpyxl: a 60-agency district's workbook holds ≈ 110,000 cells, and openpyxl's cell objects
 cost ≈ 1.5 s per district (issue 9). The package is written here directly — the same parts, cell types,
 styles, merges, comments and properties openpyxl wrote (inline strings, numbers as ``%.16g``), the agency
-sheets from a skeleton of their constant cells (:mod:`pipeline.publish.xlsxrows`), the zip by
+sheets from a skeleton of their constant cells and the long form column by column
+(:mod:`pipeline.publish.xlsxrows`), the zip by
 :mod:`pipeline.publish.ziparchive` — so any reader (openpyxl, Excel, LibreOffice, pandas) reads the same
 workbook as before. A text starting with ``=`` stays text (openpyxl made it a formula).
 """
@@ -28,7 +29,7 @@ from pipeline.publish.members import FAILED, LOADED, MISSING, WITHDRAWN
 from pipeline.publish.provenance import Provenance
 from pipeline.publish.tables import number
 from pipeline.publish.xlsxrows import COLS as _COLS
-from pipeline.publish.xlsxrows import agency_rows, cells_by_agency
+from pipeline.publish.xlsxrows import agency_rows, cells_by_agency, table_rows
 from pipeline.publish.xlsxrows import cell as _cell
 from pipeline.publish.xlsxrows import esc as _esc
 from pipeline.publish.ziparchive import write_zip
@@ -88,12 +89,15 @@ def _theme() -> str:
 class _Sheet:
     """A worksheet being written: rows of cells (any order), merges, column widths, comments."""
 
-    __slots__ = ("cells", "comments", "merges", "name", "rows", "widths")
+    __slots__ = ("cells", "comments", "extent", "merges", "name", "rows", "widths")
 
     def __init__(self, name: str) -> None:
         self.name = name
         self.cells: dict[int, dict[int, str]] = {}
-        self.rows = b""  # whole rows after the cells, UTF-8 (agency sheets)
+        self.rows = b""  # whole rows after the cells, UTF-8 (agency sheets, the long form)
+        #: (last row, last column) of ``rows`` counted in the sheet's dimension; (0, 0) counts none: an agency
+        #: sheet's dimension is its first two rows, as the workbooks published so far have it
+        self.extent = (0, 0)
         self.merges: list[str] = []
         self.widths: dict[int, float] = {}
         self.comments: list[tuple[int, int, str]] = []
@@ -128,6 +132,8 @@ class _Sheet:
             if line:
                 max_row, max_col = max(max_row, r), max(max_col, max(line))
             body.append(f'<row r="{r}">{"".join(line[c] for c in sorted(line))}</row>')
+        if self.extent[0]:
+            max_row, max_col = max(max_row, self.extent[0]), max(max_col, self.extent[1])
         dim = f"A1:{_COLS[max(max_col, 1)]}{max(max_row, 1)}" if max_row else "A1:A1"
         cols = ""
         if self.widths:
@@ -210,8 +216,9 @@ def write_xlsx(fig: DistrictFigures, prov: Provenance, long: pd.DataFrame, path:
                  for rank, _, name, received, total, rate, review, suit in fig.ranking_rows()])
     table_sheet("附注", ["单元格", "机关", "类别", "说明"],
                 [[a["cell"], a["agency_name"], a["kind"], a["detail"]] for a in view.annex_rows(fig)])
-    columns = [long[c].tolist() for c in long.columns]  # plain values: far cheaper than itertuples
-    table_sheet("汇总长表", list(long.columns), [[_py(x) for x in row] for row in zip(*columns, strict=True)])
+    table_sheet("汇总长表", list(long.columns), [])
+    rows, last_row, last_col = table_rows([[_py(x) for x in long[c].tolist()] for c in long.columns], 2)
+    sheets[-1].rows, sheets[-1].extent = rows.encode(), (last_row, last_col)
 
     by_agency = cells_by_agency(fig.members.cell_rows)
     used: set[str] = {s.name for s in sheets}
