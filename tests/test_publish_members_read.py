@@ -143,3 +143,23 @@ def test_previous_year_read_gives_what_the_full_read_gives(warehouse, year):
         assert got == sum(vals) != sum(reversed(vals))  # the order of the agencies shows in the last bit
     assert read_previous_many(engine, districts, year, ())[D3].loaded == 0
     assert read_previous_many(engine, [], year, FIGURE_KEYS) == {}
+
+
+def test_a_code_holding_the_key_separator_is_read_apart(warehouse):
+    """The cells come with their codes joined ("table|row|col"); a code holding "|" is read again with the codes
+    apart, so its row is still exactly the ordered read's."""
+    engine, districts = warehouse
+    with engine.begin() as conn:
+        rid = conn.execute(sa.text("SELECT r.id FROM reports r WHERE r.agency_id = :a AND r.year = :y AND r.is_active"),
+                           {"a": f"{D2}-a01", "y": YEAR - 1}).scalar_one()
+        conn.execute(sa.text("INSERT INTO fact_cells (report_id, table_code, row_code, col_code, value, raw, blank, "
+                             "ambiguous, seq) VALUES (:r, 'requests', 'odd|row', 'total', 5, '5', false, false, 100000)"),
+                     {"r": rid})
+    try:
+        got = read_members_many(engine, districts, YEAR - 1)
+        want = _reference_cells(engine, D2, YEAR - 1)
+        assert ("requests", "odd|row", "total") in {r[2:5] for r in want}
+        assert [repr(r) for r in got[D2].cell_rows] == [repr(r) for r in want]
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM fact_cells WHERE report_id = :r AND row_code = 'odd|row'"), {"r": rid})

@@ -21,6 +21,7 @@ ambiguous, derived) and ``findings`` (agency_id, rule, severity, table, row, col
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -124,11 +125,16 @@ _LATEST = text(
     "JOIN runs ru ON ru.id = ra.run_id JOIN agencies a ON a.id = ra.agency_id "
     f"WHERE {_IN} AND ra.year = :y ORDER BY ru.started_at, ra.recorded_at")
 # A cell row names its report only (≈ 200 rows a report): district and agency come from the "active" rows (or, for a
-# report activated between the two reads, from _OWNERS); ordered (agency_id, seq) in Python, no sort in SQL.
-_CELLS = text(
-    "SELECT f.report_id, f.seq, f.table_code, f.row_code, f.col_code, f.value, f.raw, f.blank, f.ambiguous "
-    "FROM fact_cells f JOIN reports r ON r.id = f.report_id JOIN agencies a ON a.id = r.agency_id "
-    f"WHERE {_IN} AND r.year = :y AND r.is_active AND a.registered")
+# report activated between the two reads, from _OWNERS); ordered (agency_id, seq) in Python, no sort in SQL. The
+# cell's (table, row, col) comes as one text "table|row|col" (one string for the driver to make, not three), read
+# back through _KEYS; _CELLS_BY_COLUMN is the same read with the codes apart, for a code holding the separator.
+_SEP = "|"
+_CELLS_SQL = ("SELECT f.report_id, f.seq, {key}, f.value, f.raw, f.blank, f.ambiguous "
+              "FROM fact_cells f JOIN reports r ON r.id = f.report_id JOIN agencies a ON a.id = r.agency_id "
+              f"WHERE {_IN} AND r.year = :y AND r.is_active AND a.registered")
+_CELLS = text(_CELLS_SQL.format(key=f"f.table_code || '{_SEP}' || f.row_code || '{_SEP}' || f.col_code"))
+_CELLS_BY_COLUMN = text(_CELLS_SQL.format(key="f.table_code, f.row_code, f.col_code")).bindparams(
+    bindparam("ds", expanding=True))
 _OWNERS = text("SELECT r.id, a.district_code, r.agency_id FROM reports r JOIN agencies a ON a.id = r.agency_id "
                "WHERE r.id IN :ids").bindparams(bindparam("ids", expanding=True))
 _FINDINGS = text(
@@ -189,7 +195,12 @@ def read_members_many(engine: Engine, districts: Sequence[District], year: int) 
             for row in conn.execute(q, p).all():  # fetched at once: far cheaper than row by row
                 grouped[row[0]][name].append(row)
         owners = {r[2]: (r[0], r[1]) for c in codes for r in grouped[c]["active"]}  # report id → (district, agency)
-        for code, rows in _cells_by_district(conn, cells, owners).items():
+        try:
+            by_district = _cells_by_district(conn, cells, owners)
+        except _NotThreeCodes:  # a code holding the separator: the same cells read with the codes apart
+            by_district = _cells_by_district(conn, [(rid, seq, (t, r, c), *rest) for rid, seq, t, r, c, *rest
+                                                    in driver_rows(conn, _CELLS_BY_COLUMN, p)], owners)
+        for code, rows in by_district.items():
             grouped[code]["cells"] = rows
     return {d.code: _members(d, year, grouped[d.code]) for d in districts}
 
@@ -253,11 +264,15 @@ def read_previous_many(engine: Engine, districts: Sequence[District], year: int,
 
 def _cells_by_district(conn, rows: list[tuple], owners: dict[int, tuple[str, str]]) -> dict[str, list[tuple]]:
     """{district code: its cell rows in ORDER BY agency_id, seq, as :data:`CELL_COLUMNS` tuples} of ``_CELLS`` rows
-    (report_id, seq, table, row, col, value, raw, blank, ambiguous); ``owners``: {report id: (district, agency)}.
+    (report_id, seq, "table|row|col" — or the codes as a tuple —, value, raw, blank, ambiguous); ``owners``:
+    {report id: (district, agency)}.
 
     The rows are taken per report (runs of the driver's order, in C) and each report's are sorted by seq: one
-    active report an agency, so this is the agency_id, seq order without sorting every row on both. Values become
-    floats (NaN where none), raw a string ("" where none), blank/ambiguous bools and derived = not blank and raw "".
+    active report an agency, so this is the agency_id, seq order without sorting every row on both. The codes are
+    the process's one copy of each (:func:`_codes`: equal cells' codes are the same objects, so later comparisons
+    and lookups of them are cheap). Values become floats (NaN where none), raw a string ("" where none),
+    blank/ambiguous bools and derived = not blank and raw "". Raises :class:`_NotThreeCodes` for a key text that
+    does not split into three codes.
     """
     runs: dict[int, list[tuple]] = {}
     for rid, run in groupby(rows, _REPORT):
@@ -270,6 +285,7 @@ def _cells_by_district(conn, rows: list[tuple], owners: dict[int, tuple[str, str
     if unknown:  # activated by another writer after the "active" read: whose they are, as the cells read saw it
         owners = {**owners, **{r[0]: (r[1], r[2]) for r in conn.execute(_OWNERS, {"ids": unknown}).all()}}
     out: dict[str, list[tuple]] = {}
+    known = _KEYS
     for rid in sorted(runs, key=lambda x: owners[x][1]):
         code, aid = owners[rid]
         dest = out.get(code)
@@ -278,11 +294,32 @@ def _cells_by_district(conn, rows: list[tuple], owners: dict[int, tuple[str, str
         append = dest.append
         run = runs[rid]
         run.sort(key=_SEQ)
-        for _, _, t, row, col, value, raw, blank, ambiguous in run:
+        for _, _, key, value, raw, blank, ambiguous in run:
+            codes = known.get(key) or _codes(key)
             if value.__class__ is not float:
                 value = _value(value)
-            append((aid, rid, t, row, col, value, raw or "", bool(blank), bool(ambiguous), not blank and not raw))
+            append((aid, rid, *codes, value, raw or "", bool(blank), bool(ambiguous), not blank and not raw))
     return out
+
+
+class _NotThreeCodes(ValueError):
+    """A cell's key text does not split into (table, row, col) at the separator (a code holds it)."""
+
+
+#: the (table, row, col) codes of every cell key read so far, by its text "table|row|col" and by the codes' tuple
+_KEYS: dict[str | tuple[str, str, str], tuple[str, str, str]] = {}
+_MAX_KEYS = 20_000
+
+
+def _codes(key: str | tuple[str, str, str]) -> tuple[str, str, str]:
+    """The codes of ``key`` (a ``_CELLS`` key text, or the codes), interned, and kept in :data:`_KEYS`."""
+    codes = key.split(_SEP) if isinstance(key, str) else key
+    if len(codes) != 3:
+        raise _NotThreeCodes(key)
+    if len(_KEYS) >= _MAX_KEYS:
+        _KEYS.clear()
+    got = _KEYS[key] = tuple(map(sys.intern, codes))
+    return got
 
 
 def _members(district: District, year: int, rows: dict[str, list]) -> Members:
