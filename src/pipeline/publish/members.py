@@ -291,14 +291,11 @@ def _cells_by_district(conn, rows: list[tuple], owners: dict[int, tuple[str, str
         dest = out.get(code)
         if dest is None:
             dest = out[code] = []
-        append = dest.append
         run = runs[rid]
         run.sort(key=_SEQ)
-        for _, _, key, value, raw, blank, ambiguous in run:
-            codes = known.get(key) or _codes(key)
-            if value.__class__ is not float:
-                value = _value(value)
-            append((aid, rid, *codes, value, raw or "", bool(blank), bool(ambiguous), not blank and not raw))
+        dest.extend([(aid, rid, *(known.get(key) or _codes(key)), value if value.__class__ is float else _value(value),
+                      raw or "", bool(blank), bool(ambiguous), not blank and not raw)
+                     for _, _, key, value, raw, blank, ambiguous in run])
     return out
 
 
