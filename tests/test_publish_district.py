@@ -179,6 +179,11 @@ def test_xlsx_official_layout_and_agency_sheets_match(published):
     agency_sheets = wb.sheetnames[8:]
     assert len(agency_sheets) == 57  # one long sheet per loaded agency
     assert wb.properties.keywords == f"run_id={published['pub'].run_id}"
+    # each sheet declares its whole used range: readers that trust <dimension> (read-only mode) see every row
+    full = wb[agency_sheets[0]]
+    lean = load_workbook(published["pub"].xlsx, read_only=True)[agency_sheets[0]]
+    assert full.max_row > 100 and (lean.max_row, lean.max_column) == (full.max_row, full.max_column)
+    assert [r for r in lean.iter_rows(values_only=True)][-1] == tuple(c.value for c in full[full.max_row])
 
 
 def test_html_is_autoescaped_and_states_coverage_by_name(published):

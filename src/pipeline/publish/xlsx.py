@@ -36,6 +36,8 @@ from pipeline.publish.ziparchive import write_zip
 from pipeline.render.layout import placed
 
 SHEETS = {"proactive": "表二", "requests": "表三", "appeals": "表四"}
+#: Row 2 of an agency sheet: the columns of its cell rows (:func:`pipeline.publish.xlsxrows.agency_rows`)
+AGENCY_HEADER = ("table", "row", "row_label", "col", "col_label", "value", "raw", "ambiguous", "derived")
 _BAD = set('[]:*?/\\')
 #: deflate level of the package's parts (zlib's 1: a third of level 6's time for a file ≈ 15% larger;
 #: see :mod:`pipeline.publish.ziparchive`)
@@ -95,8 +97,8 @@ class _Sheet:
         self.name = name
         self.cells: dict[int, dict[int, str]] = {}
         self.rows = b""  # whole rows after the cells, UTF-8 (agency sheets, the long form)
-        #: (last row, last column) of ``rows`` counted in the sheet's dimension; (0, 0) counts none: an agency
-        #: sheet's dimension is its first two rows, as the workbooks published so far have it
+        #: (last row, last column) of ``rows``, counted in the sheet's dimension (the used range, which
+        #: readers such as openpyxl's read-only mode trust); (0, 0) when ``rows`` is empty
         self.extent = (0, 0)
         self.merges: list[str] = []
         self.widths: dict[int, float] = {}
@@ -226,8 +228,11 @@ def write_xlsx(fig: DistrictFigures, prov: Provenance, long: pd.DataFrame, path:
         ws = _Sheet(_sheet_name(m.name, fig.district.name, used))
         sheets.append(ws)
         ws.append_rows(1, [[m.name, m.agency_id, f"第{m.version}版", m.template_version, m.source_name],
-                           ["table", "row", "row_label", "col", "col_label", "value", "raw", "ambiguous", "derived"]])
-        ws.rows = agency_rows(by_agency.get(m.agency_id, []), m.template_version or fig.version)
+                           list(AGENCY_HEADER)])
+        cells = by_agency.get(m.agency_id, [])
+        ws.rows = agency_rows(cells, m.template_version or fig.version)
+        if cells:
+            ws.extent = (2 + len(cells), len(AGENCY_HEADER))
 
     _package(path, sheets, fig, prov)
     return path
