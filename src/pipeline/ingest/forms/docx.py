@@ -12,6 +12,10 @@ The package is read with ``zipfile`` and ``lxml`` directly: faster than opening 
 a damaged or encrypted file fails with one clear line. Before any XML is parsed the package passes
 :func:`pipeline.ingest.forms.package.check_package` (zip bombs, lying sizes and any DOCTYPE refused);
 the parser resolves no entities and reads no network either way.
+
+The body is read in one pass over the few tags that matter when it has the plain layout (paragraphs and
+tables in the body, text in paragraphs: :func:`_plain_lines`), else by the general walk
+(:func:`_block_lines`); both give the same lines.
 """
 
 from __future__ import annotations
@@ -60,8 +64,10 @@ def read_lines(data: bytes, name: str) -> tuple[list[str], str | None]:
         raise IngestError(name, f"damaged .docx package: {type(e).__name__}: {e}") from None
     if body is None:
         raise IngestError(name, "damaged .docx: the document has no body")
-    lines: list[str] = []
-    _block_lines(body, lines, _with_marks(body))
+    lines = _plain_lines(body)
+    if lines is None:  # not the plain layout: the general walk
+        lines = []
+        _block_lines(body, lines, _with_marks(body))
     return lines, title
 
 
@@ -109,6 +115,7 @@ _T, _TAB, _HYPHEN = f"{W}t", f"{W}tab", f"{W}noBreakHyphen"
 _MARK_TAGS = tuple(t for t in _RUN_TAGS if t != _T)
 _MERGES = (f"{W}vMerge", f"{W}hMerge")
 _VAL = f"{W}val"
+_BR, _CR = f"{W}br", f"{W}cr"
 
 
 def _block_lines(container: etree._Element, out: list[str], marks: set[etree._Element]) -> None:
@@ -228,3 +235,121 @@ def _para_text(p: etree._Element, marks: set[etree._Element]) -> str:
             else:
                 out.append("\n")
     return "".join(out)
+
+
+# -- the plain layout in one pass ------------------------------------------------------------------
+# Most documents are paragraphs and tables directly in the body, rows directly in their table, cells
+# directly in their row, and text in the cells' paragraphs. Such a body gives the same lines in one
+# ``iter`` over the few tags that matter (lxml matches them in C) as the walk above: each paragraph's text
+# is its text runs and marks in document order, a cell's lines are its paragraphs', and a merge mark
+# counts only as a child of the cell's first properties. Anything else — a content control or
+# ``customXml`` around blocks or cells, a nested table, a text box's paragraphs, text outside a
+# paragraph — and :func:`_plain_lines` gives up (None) before the walk reads the body again.
+_PLAIN_TAGS = (_P, _TBL, _TR, _TC, *_RUN_TAGS, *_MERGES)
+_PIECES = {_TAB: "\t", _HYPHEN: "-", _BR: "\n", _CR: "\n"}
+
+
+def _plain_lines(body: etree._Element) -> list[str] | None:
+    """The body's lines as :func:`_block_lines` gives them, in one pass; None when the body is not the
+    plain layout (see above)."""
+    out: list[str] = []
+    tbl = tr = tc = para = None  # the open table, row, cell and paragraph
+    cell: list[str] | None = None  # the open cell's lines (None: no cell open)
+    pieces: list[str] = []  # the open paragraph's text
+    continued = False  # the open cell continues a merged cell
+    merges: list[str] = []  # the merge marks of the open cell's first properties seen so far
+    for el in body.iter(_PLAIN_TAGS):
+        tag = el.tag
+        if tag == _T:  # text of the open paragraph
+            if el.getparent().getparent() is not para and not _inside(el, para, body):
+                return None
+            pieces.append(el.text or "")
+            continue
+        if tag in _PIECES:  # a tab, break or hyphen of the open paragraph
+            if el.getparent().getparent() is not para and not _inside(el, para, body):
+                return None
+            pieces.append(_PIECES[tag])
+            continue
+        if tag in _MERGES:
+            if not continued and _continues(el, tc, merges):
+                continued = True
+            continue
+        if para is not None:  # any other tag closes the open paragraph
+            text = "".join(pieces).strip()
+            if cell is None or "\n" in text:
+                _para_lines(text, out if cell is None else cell, cell is None)
+            elif text:
+                cell.append(text)
+            para = None
+        parent = el.getparent()  # never None here: ``el`` is inside the body
+        if tag == _P:
+            if parent is not body and parent is not tc:
+                return None
+            para, pieces = el, []
+            if parent is tc:
+                continue
+        elif parent is not (tr if tag == _TC else tbl if tag == _TR else body):
+            return None
+        if cell is not None:  # a cell, row, table or body paragraph closes the open cell
+            if not continued:
+                _cell_out(out, cell)
+            cell = tc = None
+        if tag == _TC:
+            tc, cell, continued, merges = el, [], False, []
+        elif tag == _TR:
+            tr = el
+        elif tag == _TBL:
+            tbl = el
+        else:  # a body paragraph: the table before it is over
+            tbl = tr = None
+    if para is not None:
+        _para_lines("".join(pieces).strip(), out if cell is None else cell, cell is None)
+    if cell is not None and not continued:
+        _cell_out(out, cell)
+    return out
+
+
+def _cell_out(out: list[str], cell: list[str]) -> None:
+    """Append a cell's lines (a no-break space when it has none) and a blank after them."""
+    if cell:
+        out.extend(cell)
+    else:
+        out.append(NBSP)
+    out.append("")
+
+
+def _para_lines(text: str, out: list[str], body: bool) -> None:
+    """Append a paragraph's lines (``text``: stripped): a body paragraph's lines and a blank after them,
+    or a cell's paragraph's lines each stripped, empty ones left out (as :func:`_cell_lines`)."""
+    if body:
+        if text:
+            out.extend(text.split("\n"))
+            out.append("")
+    elif "\n" not in text:
+        if text:
+            out.append(text)
+    else:
+        out.extend(t for x in text.split("\n") if (t := x.strip()))
+
+
+def _inside(el: etree._Element, para: etree._Element | None, body: etree._Element) -> bool:
+    """Whether ``el`` is inside the paragraph ``para`` (not when there is no open paragraph)."""
+    up = el.getparent()
+    while up is not para:
+        if up is None or up is body:
+            return False
+        up = up.getparent()
+    return True
+
+
+def _continues(mark: etree._Element, tc: etree._Element | None, merges: list[str]) -> bool:
+    """Whether a merge mark makes the open cell ``tc`` continue a merged cell: it does when it is a child
+    of the cell's first properties, the first of its kind there (``merges``: the kinds seen), and says
+    ``continue`` or nothing (as :func:`_continued`)."""
+    props = mark.getparent()
+    if tc is None or props.tag != _TCPR or props.getparent() is not tc or tc.find(_TCPR) is not props:
+        return False
+    if mark.tag in merges:
+        return False
+    merges.append(mark.tag)
+    return mark.get(_VAL, "continue") == "continue"
