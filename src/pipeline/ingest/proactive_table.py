@@ -286,25 +286,32 @@ def _soft(code: str, cols: tuple[str, ...], previous: dict | None, version: str)
     if not previous:
         return []
     out = []
+    for rule, terms, prev in _soft_plans(code, cols, version):
+        const = 0.0
+        for row, col, coef in prev:
+            v = previous.get(("proactive", row, col))
+            if v is None:
+                break
+            const += coef * v
+        else:
+            out.append(Form(rule, terms, const))
+    return out
+
+
+@voc.derived
+def _soft_plans(code: str, cols: tuple[str, ...], version: str) -> tuple[tuple[str, tuple, tuple], ...]:
+    """(rule, this year's terms, previous-year terms (row, col, coef)) of the cross-year identities of one
+    row read in ``cols`` (an identity with a column the row does not print has none). Cached: only the
+    previous year's values differ from report to report."""
     index = {c: i for i, c in enumerate(cols)}
+    out = []
     for ident in voc.cross_year_identities(version):
         if ident.table != "proactive" or ident.over != code:
             continue
-        const, terms, ok = 0.0, [], True
-        for t in ident.terms:
-            if t.prev:
-                v = previous.get(("proactive", t.row, t.col))
-                if v is None:
-                    ok = False
-                    break
-                const += t.coef * v
-            elif t.col in index:
-                terms.append((code, index[t.col], t.coef))
-            else:
-                ok = False
-        if ok:
-            out.append(Form(ident.rule, tuple(terms), const))
-    return out
+        if all(t.prev or t.col in index for t in ident.terms):
+            out.append((ident.rule, tuple((code, index[t.col], t.coef) for t in ident.terms if not t.prev),
+                        tuple((t.row, t.col, t.coef) for t in ident.terms if t.prev)))
+    return tuple(out)
 
 
 def _row_cells(toks: list[Tok]) -> tuple[list[Tok], list[Tok]]:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
 
 from pipeline import vocabulary as voc
 from pipeline.ingest import labels as lb
@@ -52,38 +51,57 @@ def forms(rows: tuple[str, ...], version: str, single_other: bool, previous: dic
     """Table 三's identities as search forms (hard), and the previous-year ones (soft)."""
     if previous is None:
         return list(_forms(rows, version, single_other)), []
-    return _forms_uncached(rows, version, single_other, previous)
+    hard, soft = _plans(rows, version, single_other)
+    return ([f for p in hard if (f := _filled(p, previous))],
+            [f for p in soft if (f := _filled(p, previous))] if previous else [])
 
 
-@cache
+@voc.derived
 def _forms(rows: tuple[str, ...], version: str, single_other: bool) -> tuple[Form, ...]:
-    return tuple(_forms_uncached(rows, version, single_other, None)[0])
+    return tuple(f for p in _plans(rows, version, single_other)[0] if (f := _filled(p, {})))
 
 
-def _forms_uncached(rows: tuple[str, ...], version: str, single_other: bool,
-                    previous: dict | None) -> tuple[list[Form], list[Form]]:
+#: An identity of table 三 as a form still to complete: the form over this year's cells, and the
+#: previous-year terms (row, col, coef) whose values make its constant.
+_Plan = tuple[Form, tuple[tuple[str, str, int], ...]]
+
+
+@voc.derived
+def _plans(rows: tuple[str, ...], version: str, single_other: bool) -> tuple[tuple[_Plan, ...], tuple[_Plan, ...]]:
+    """(hard, soft) plans of table 三's identities for one layout; an identity with a term outside the
+    layout has none. Cached: what a form needs of the previous year is filled in per report."""
     cols = voc.cols("requests", version)
     index = {c: i for i, c in enumerate(cols)}
 
-    def form(ident: voc.Identity) -> Form | None:
-        const = 0.0
-        terms = []
+    def plan(ident: voc.Identity) -> _Plan | None:
+        terms, prev = [], []
         for t in ident.terms:
             if t.prev:
-                v = (previous or {}).get(("requests", t.row, t.col))
-                if v is None:
-                    return None
-                const += t.coef * v
+                prev.append((t.row, t.col, t.coef))
             elif t.row in rows and t.col in index:
                 terms.append((t.row, index[t.col], t.coef))
             else:
                 return None
-        return Form(ident.rule, tuple(terms), const)
+        return Form(ident.rule, tuple(terms)), tuple(prev)
 
-    hard = [f for i in voc.identities(version, single_other=single_other) if i.table == "requests" if (f := form(i))]
-    soft = [f for i in voc.cross_year_identities(version, single_other=single_other)
-            if i.table == "requests" and previous if (f := form(i))]
+    hard = tuple(p for i in voc.identities(version, single_other=single_other) if i.table == "requests" if (p := plan(i)))
+    soft = tuple(p for i in voc.cross_year_identities(version, single_other=single_other)
+                 if i.table == "requests" if (p := plan(i)))
     return hard, soft
+
+
+def _filled(plan: _Plan, previous: dict) -> Form | None:
+    """The plan's form with the previous year's terms as its constant (None when a value is missing)."""
+    form, prev = plan
+    if not prev:
+        return form
+    const = 0.0
+    for row, col, coef in prev:
+        v = previous.get(("requests", row, col))
+        if v is None:
+            return None
+        const += coef * v
+    return Form(form.rule, form.terms, const)
 
 
 def read_requests(text: str, start: int, end: int, rows: tuple[str, ...], version: str, *,
@@ -162,8 +180,7 @@ def _take_unlabelled(code: str, toks: list[Tok], rows: tuple[str, ...], found: s
                      options: dict[str, list[Reading]], out: Table3, version: str) -> list[Tok]:
     """A row printing k × 7 cells followed by k − 1 rows whose labels are not found (a misprinted
     label, "上年结专"): the extra sevens are those rows, in template order. Returns this row's cells."""
-    explicit = [t for t in toks if t.fixed or t.alone or t.blank]
-    if len(toks) < 2 * NCOLS or len(explicit) != len(toks) or len(toks) % NCOLS:
+    if len(toks) < 2 * NCOLS or len(toks) % NCOLS or not all(t.fixed or t.alone or t.blank for t in toks):
         return toks
     k = len(toks) // NCOLS
     following = rows[rows.index(code) + 1: rows.index(code) + k]
@@ -187,6 +204,8 @@ _COUNTER_RE = re.compile(r"^[年月日件个项条人次名余类%]")
 def _cells_only(toks: list[Tok]) -> tuple[list[Tok], list[Tok]]:
     """(the tokens that can be cells, the figures of a sentence dropped): words go, and numbers of a
     sentence that strayed into the table (a note "注：其中予以公开73件…", a footnote with dates)."""
+    if not any(t.word for t in toks):  # the common case: nothing but cells
+        return toks, []
     out, prose = [], []
     last = len(toks) - 1
     for i, t in enumerate(toks):
