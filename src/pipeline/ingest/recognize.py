@@ -27,14 +27,14 @@ from functools import cache
 from pipeline import forms
 from pipeline import vocabulary as voc
 from pipeline.ingest import labels as lb
-from pipeline.ingest.appeals_table import not_printed_appeals, read_appeals
+from pipeline.ingest.appeals_table import Table4, not_printed_appeals, read_appeals
 from pipeline.ingest.document import locate, normalise
 from pipeline.ingest.errors import IngestError
 from pipeline.ingest.meta import extract_meta
 from pipeline.ingest.numbers import Tok, cell_value
-from pipeline.ingest.proactive_table import read_proactive
+from pipeline.ingest.proactive_table import Table2, read_proactive
 from pipeline.ingest.reading import deduplicated
-from pipeline.ingest.requests_table import read_requests
+from pipeline.ingest.requests_table import Table3, read_requests
 from pipeline.ingest.sections import extract_sections
 from pipeline.model import Cell, ParsedReport
 
@@ -137,7 +137,6 @@ def parse_text(text: str, name: str) -> ParsedReport:
     for rule, message in layout_notes:
         single_row = "（六）" in message
         report.note(rule, message, "requests" if single_row else "proactive", "other" if single_row else None)
-    t4_rows, t4_cols = _rows("appeals", version), _cols("appeals", version)
     t3_cols = _cols("requests", version)
     for table, notes in (("proactive", t2.notes), ("requests", t3.notes)):
         for rule, message, row, ci in notes:
@@ -146,36 +145,7 @@ def parse_text(text: str, name: str) -> ParsedReport:
     for rule, message, _row, _ci in t4.notes:
         report.note(rule, message, "appeals")
 
-    cells: list[Cell] = []
-    sum_other = version == "v2019" and split_other
-    for key, i, kind in _cell_plan(version, single_other):
-        table, row, col = key
-        status = "read"
-        cands: list = []
-        if table == "proactive":
-            tok = t2.rows[row][i]
-            cands = t2.candidates.get((row, i), [])
-            if (row, i) in t2.not_printed:
-                status = "not_printed"
-        elif table == "requests":
-            if sum_other and row == "other":
-                cells.append(_summed_other(t3.rows, i, col, t3.not_printed))
-                continue
-            tok = t3.rows[row][i]
-            cands = t3.candidates.get((row, i), [])
-            if row in t3.not_printed:
-                status = "not_printed"
-        else:
-            k = t4_rows.index(row) * 5 + t4_cols.index(col)
-            tok = t4.cells[k]
-            cands = t4.candidates.get(k, [])
-            if not t4.printed:
-                status = "not_printed"
-        value = None if tok.blank else cell_value(tok.text, kind, col)
-        if cands:
-            status = "ambiguous"
-            cands = [None if v is None else cell_value(_num_text(v), kind, col) for v in cands]
-        cells.append(Cell(table, row, col, value, tok.raw, bool(cands), status, cands))
+    cells = _read_cells(_cell_plan(version, single_other), t2, t3, t4, version == "v2019" and split_other)
     report.cells = cells
     if version == "v2019" and split_other:
         report.note("R-PARSE-LAYOUT", "format mismatch: v2019 table 二 with the v2021 （六） sub-rows in table 三; "
@@ -187,6 +157,42 @@ def parse_text(text: str, name: str) -> ParsedReport:
     report.meta = extract_meta(text, reg.t2)
     report.sections = extract_sections(text, reg.t2, max(t4.end, t4_start))
     return report
+
+
+def _read_cells(plan: tuple[tuple[tuple[str, str, str], int, str], ...], t2: Table2, t3: Table3, t4: Table4,
+                sum_other: bool) -> list[Cell]:
+    """The cells of the template (``plan``: :func:`_cell_plan`) from the three tables' readers.
+    ``sum_other``: table 三's three （六） sub-rows are summed into （六）其他处理."""
+    cells: list[Cell] = []
+    append = cells.append
+    t2_rows, t2_cands, t2_not_printed = t2.rows, t2.candidates, t2.not_printed
+    t3_rows, t3_cands, t3_not_printed = t3.rows, t3.candidates, t3.not_printed
+    t4_cells, t4_cands = t4.cells, t4.candidates
+    t4_status = "read" if t4.printed else "not_printed"
+    for key, i, kind in plan:
+        table, row, col = key
+        if table == "proactive":
+            tok = t2_rows[row][i]
+            cands = t2_cands.get((row, i))
+            status = "not_printed" if (row, i) in t2_not_printed else "read"
+        elif table == "requests":
+            if sum_other and row == "other":
+                append(_summed_other(t3_rows, i, col, t3_not_printed))
+                continue
+            tok = t3_rows[row][i]
+            cands = t3_cands.get((row, i))
+            status = "not_printed" if row in t3_not_printed else "read"
+        else:
+            tok = t4_cells[i]
+            cands = t4_cands.get(i)
+            status = t4_status
+        value = None if tok.blank else cell_value(tok.text, kind, col)
+        if cands:
+            cands = [None if v is None else cell_value(_num_text(v), kind, col) for v in cands]
+            append(Cell(table, row, col, value, tok.text + tok.note, True, "ambiguous", cands))
+        else:
+            append(Cell(table, row, col, value, tok.text + tok.note, False, status, []))
+    return cells
 
 
 def _num_text(v: int | float) -> str:
