@@ -44,7 +44,7 @@ def not_printed_appeals(at: int, why: str = "the report prints no table 四") ->
 
 
 def _header_word(word: str) -> bool:
-    return all(ch in lb.T4_HEADER_CHARS for ch in word)
+    return lb.T4_HEADER_CHARS.issuperset(word)
 
 
 def _tokens(text: str, start: int) -> Iterator[Tok]:

@@ -24,6 +24,7 @@ identities can prefer a dearer reading that makes them hold; the table readers c
 from __future__ import annotations
 
 import itertools
+import operator
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -344,7 +345,7 @@ def deduplicated(text: str) -> bool:
     """Whether a table region looks de-duplicated line by line (a crawler dropped every line equal to
     the line before): many lines holding one number, and never two equal lines in a row. Text that
     was not de-duplicated prints runs of equal cells (``0``, ``0``) on consecutive lines."""
-    lines = [s for ln in text.split("\n") if (s := ln.strip())]
-    if any(a == b for a, b in itertools.pairwise(lines)):  # the cheap test first: most text fails it early
+    lines = list(filter(None, map(str.strip, text.split("\n"))))
+    if any(map(operator.eq, lines, lines[1:])):  # the cheap test first: most text fails it early
         return False
     return sum(1 for ln in lines if NUMBER_RE.match(ln)) >= 20
