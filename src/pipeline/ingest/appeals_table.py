@@ -16,7 +16,7 @@ from functools import cache
 from pipeline import vocabulary as voc
 from pipeline.ingest import labels as lb
 from pipeline.ingest.errors import IngestError
-from pipeline.ingest.numbers import Tok, cell_value, readings, shown, tokenize
+from pipeline.ingest.numbers import Tok, cell_value, lone_word, readings, shown, tokenize
 from pipeline.ingest.reading import Reading, row_readings
 from pipeline.ingest.search import Form, choose
 
@@ -61,6 +61,10 @@ def _tokens(text: str, start: int) -> Iterator[Tok]:
         line = text[pos:end]
         if line.isdecimal():  # one number alone on its line (page text): what tokenize() makes of it
             yield Tok(line, False, False, "", False, end, True)
+            pos = end + 1
+            continue
+        if lone_word(line):  # a header word, or the heading after the table: what tokenize() makes of it
+            yield Tok(line, False, True, "", True, end)
             pos = end + 1
             continue
         toks = tokenize(line, words=True, edge_cells=True, base=pos)

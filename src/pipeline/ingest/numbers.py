@@ -225,6 +225,13 @@ def _free_text(text: str, base: int, out: list[Tok], *, fixed: bool, words: bool
             out.append(Tok(word, word=True, end=end))
 
 
+def lone_word(line: str) -> bool:
+    """Whether ``tokenize(line, words=True)`` of a line (no line break) is one ``word`` token, the line
+    itself: no digit, space, tab or bracket in it, no not-applicable mark, no slash."""
+    return (_NOT_ONE_WORD_RE.search(line) is None and line not in BLANK_MARKS and "/" not in line
+            and "\\" not in line and line != CELL_BLANK)
+
+
 def _all_runs(word: str) -> bool:
     return bool(word) and "".join(m.group() for m in _RUN_RE.finditer(word)) == word
 

@@ -204,8 +204,6 @@ _COUNTER_RE = re.compile(r"^[年月日件个项条人次名余类%]")
 def _cells_only(toks: list[Tok]) -> tuple[list[Tok], list[Tok]]:
     """(the tokens that can be cells, the figures of a sentence dropped): words go, and numbers of a
     sentence that strayed into the table (a note "注：其中予以公开73件…", a footnote with dates)."""
-    if not any(t.word for t in toks):  # the common case: nothing but cells
-        return toks, []
     out, prose = [], []
     last = len(toks) - 1
     for i, t in enumerate(toks):
