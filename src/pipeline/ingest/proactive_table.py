@@ -24,7 +24,7 @@ from pipeline import vocabulary as voc
 from pipeline.ingest import labels as lb
 from pipeline.ingest.numbers import Tok, shown, tokenize, trim_blanks, trim_furniture
 from pipeline.ingest.reading import Reading, row_readings
-from pipeline.ingest.search import Form, Values, choose
+from pipeline.ingest.search import Choice, Form, Values, choose
 
 Note = tuple[str, str, str | None, int | None]
 #: A number glued to one of these on its right is a figure of a sentence ("类8条、"), not a cell.
@@ -157,7 +157,7 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
     trimmed = {r: trim_blanks(t, len(cols_of[r]), leading=False) for r, t in rows.items()}
     short = {r: len(cols_of[r]) - len(t) for r, t in trimmed.items()
              if len(t) < len(cols_of[r]) and not any(o.cost == 0 for o in row_readings(
-                 t, len(cols_of[r]), kinds=tuple(voc.value_kind("proactive", c) for c in cols_of[r])))}
+                 t, len(cols_of[r]), kinds=_kinds(cols_of[r])))}
     if short and loose and sum(short.values()) == len(loose):
         _put_back(rows, short, loose, cols_of, version, out.notes)
 
@@ -165,7 +165,7 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
     for code, toks in rows.items():
         cols, full = cols_of[code], layout[code]
         label = voc.label("proactive", "row", code, version)
-        kinds = tuple(voc.value_kind("proactive", c) for c in cols)
+        kinds = _kinds(cols)
         opts = row_readings(toks, len(cols), expand=expand, kinds=kinds) if toks else []
         if not opts:
             out.notes.append(("R-PARSE-UNREAD", f"table 二 row {label}: its printed numbers ({shown(toks)}) cannot "
@@ -174,9 +174,12 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
             continue
         if len(opts) > 1 and figures is None:
             figures = _narrative_figures(narrative)
-        choice = choose({code: opts}, [], _soft(code, cols, previous, version),
-                        row_soft={code: _confirmations(code, cols, figures or [])},
-                        plausibility=lambda _r, v, cs=cols: _plausibility(cs, v))
+        if len(opts) == 1:  # one reading: nothing to choose (as choose() finds), no evidence to gather
+            choice = Choice({code: opts[0]})
+        else:
+            choice = choose({code: opts}, [], _soft(code, cols, previous, version),
+                            row_soft={code: _confirmations(code, cols, figures or [])},
+                            plausibility=lambda _r, v, cs=cols: _plausibility(cs, v))
         reading: Reading = choice.chosen[code]
         index = {c: i for i, c in enumerate(cols)}
         cells = []
@@ -212,6 +215,12 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
     return out
 
 
+@cache
+def _kinds(cols: tuple[str, ...]) -> tuple[str, ...]:
+    """The value kind of each of ``cols`` (table 二)."""
+    return tuple(voc.value_kind("proactive", c) for c in cols)
+
+
 def _fewer_columns(toks: list[Tok], printed: tuple[str, ...], cols: tuple[str, ...], expand: bool) -> tuple[str, ...]:
     """The columns a row is read in: the ones its block's header prints, when that is fewer than the
     template's and the row reads in them about as cheaply (a header can be garbled; the numbers decide
@@ -220,7 +229,7 @@ def _fewer_columns(toks: list[Tok], printed: tuple[str, ...], cols: tuple[str, .
         return cols
 
     def cost(cs: tuple[str, ...]) -> float:
-        kinds = tuple(voc.value_kind("proactive", c) for c in cs)
+        kinds = _kinds(cs)
         opts = row_readings(toks, len(cs), expand=expand, kinds=kinds)
         return min((r.cost for r in opts), default=float("inf"))
 
