@@ -3,7 +3,7 @@
 usage: python benchmarks/annual_bench.py [--sizes 1000,10000,100000] [--dbs sqlite,postgres]
                                          [--modes flow,loop] [--agencies 60] [--year 2022]
                                          [--faults 0.05] [--seed 1] [--work DIR] [--json FILE]
-                                         [--keep-setup] [--setup-only]
+                                         [--keep-setup] [--setup-only] [--page-cache warm|cold|as-is]
 
 For each size N a drop folder of ⌈N / agencies⌉ districts × ``--agencies`` submissions is generated for
 two years (:mod:`pipeline.synth.dropfolder`: every form, both template versions, each agency's years
@@ -18,6 +18,12 @@ warehouse and reuses it in later runs; ``--setup-only`` stops there). Each measu
   loopback (as a deployment reports to the production server), its database in a fresh ``PREFECT_HOME``
   (its size after the run is reported; the server's memory counts in the peak RSS);
 - ``loop``: the same library work as a plain Python loop (:func:`pipeline.plainrun.run_plain`).
+
+The page cache is put in the same state before every measured run (``--page-cache``), so that modes
+compare like with like: ``warm`` (default) reads the measured year's files once, untimed (a run right
+after the drop folder was collected); ``cold`` drops the operating system's page cache (Linux, as root: a
+drop folder collected long before, every file read from disk); ``as-is`` leaves it (whichever mode runs
+second then finds the files the first one read).
 
 Reported per run: wall seconds, submissions/s, seconds per stage (:mod:`pipeline.stages`; stages of
 concurrent batches overlap), peak RSS of the run's whole process tree (the run, its worker processes and
@@ -312,6 +318,7 @@ def run_matrix(args) -> dict:
                     for p in (data, home):
                         shutil.rmtree(p, ignore_errors=True)
                     out = work / f"run-{n}-{kind}-{mode}.json"
+                    _page_cache(args.page_cache, folder / "submissions" / str(args.year))
                     server = PrefectServer(home) if mode == "flow" else None
                     try:
                         rc, peak = _measure(_child_cmd(mode, args.year, url, folder / "submissions", out),
@@ -326,7 +333,7 @@ def run_matrix(args) -> dict:
                            "peak_rss_mib": round(peak), "stages": r.get("stages", {}), "counts": r.get("counts"),
                            "published": r.get("published"),
                            "prefect_db_kib": _prefect_db_kib(home) if mode == "flow" else None,
-                           "faults_ok": faults["ok"], "faults": faults["summary"],
+                           "faults_ok": faults["ok"], "faults": faults["summary"], "page_cache": args.page_cache,
                            "load_avg_5min_after": round(os.getloadavg()[1], 2)}
                     rows.append(row)
                     print(f"{n:>7} {kind:8} {mode:4}: {row['seconds']:8.1f} s  {row['per_s']:6.1f}/s  "
@@ -404,6 +411,20 @@ def table(result: dict) -> str:
     return "\n".join(lines)
 
 
+def _page_cache(how: str, year_dir: Path) -> None:
+    """Put the page cache in the state ``how`` says before a measured run (module docstring)."""
+    if how == "warm":
+        for path in sorted(year_dir.rglob("*")):
+            if path.is_file():
+                path.read_bytes()
+    elif how == "cold":
+        os.sync()
+        try:
+            Path("/proc/sys/vm/drop_caches").write_text("3\n")
+        except OSError as e:
+            raise SystemExit(f"--page-cache cold: cannot drop the page cache ({e}); it needs Linux and root") from e
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="1000,10000", help="submissions per run, comma-separated (e.g. 1000,10000,100000)")
@@ -419,6 +440,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="keep each size's set-up warehouse (the year before) under --work / as a PostgreSQL "
                          "database and reuse it in later runs with the same arguments")
     ap.add_argument("--setup-only", action="store_true", help="generate and set up, measure nothing")
+    ap.add_argument("--page-cache", choices=("warm", "cold", "as-is"), default="warm",
+                    help="before each measured run: read the year's files once (warm), drop the OS page cache "
+                         "(cold; Linux, root) or leave it (as-is)")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--mode", help=argparse.SUPPRESS)
     ap.add_argument("--url", help=argparse.SUPPRESS)
