@@ -194,7 +194,10 @@ class Database:
     def new(self, name: str, template: str | None = None, *, keep: bool = False) -> str:
         if self.kind == "sqlite":
             path = self.work / f"{name}.sqlite"
-            path.unlink(missing_ok=True)
+            # the file with its write-ahead log and shared memory: a -wal left by an earlier run beside a
+            # fresh copy would be replayed into it (a "database disk image is malformed" run)
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
             if template:  # the database and, should it not have been checkpointed, its write-ahead log
                 for suffix in ("", "-wal"):
                     src = self.work / f"{template}.sqlite{suffix}"
