@@ -416,12 +416,13 @@ def table(result: dict) -> str:
 
 def _page_cache(how: str, year_dir: Path) -> None:
     """Put the page cache in the state ``how`` says before a measured run (module docstring)."""
+    if how in ("warm", "cold"):
+        os.sync()  # the set-up warehouse just copied is written back now, not during the run
     if how == "warm":
         for path in sorted(year_dir.rglob("*")):
             if path.is_file():
                 path.read_bytes()
     elif how == "cold":
-        os.sync()
         try:
             Path("/proc/sys/vm/drop_caches").write_text("3\n")
         except OSError as e:

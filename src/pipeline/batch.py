@@ -5,6 +5,8 @@ validation each cost more than the agency's own work. A :class:`Batch` is a whol
 small districts, or a bounded chunk of a large one (:func:`make_batches`, ``PIPELINE_BATCH_SIZE``);
 :func:`process_batch` takes it through
 
+0. its files asked into the page cache in the background (:func:`pipeline.parallel.prefetch`: a drop
+   folder is rarely still cached, and each cold read would idle a core);
 1. one query for every previous-year report it needs (:func:`pipeline.warehouse.bulk.previous_reports`);
 2. parsing in worker processes, each file with its agency's previous year as evidence
    (:func:`pipeline.parallel.parse_submissions`);
@@ -94,7 +96,7 @@ def process_batch(batch: Batch, *, run_id: str, warehouse_url: str, policy: str 
     report the warehouse refused). Every outcome is recorded in the run ledger. Raises only for what is
     not an agency's fault: transient database errors (retry the batch), an unknown run or agency.
     """
-    from pipeline.parallel import parse_submissions
+    from pipeline.parallel import parse_submissions, prefetch
     from pipeline.stages import timed
     from pipeline.validate.policy import check_policy, should_load
     from pipeline.validate.submission import Claim, validate_submissions
@@ -125,6 +127,7 @@ def process_batch(batch: Batch, *, run_id: str, warehouse_url: str, policy: str 
                 if job.likely else ""))
         else:
             todo.append(job)
+    prefetch([str(j.path) for j in todo])  # the files read into the page cache while last year is read
     with timed("previous-year read"):
         previous = previous_reports(engine, [j.agency_id for j in todo], year)
     prev = [previous.get(j.agency_id) for j in todo]
