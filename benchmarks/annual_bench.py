@@ -340,7 +340,8 @@ def run_matrix(args) -> dict:
                            "load_avg_5min_after": round(os.getloadavg()[1], 2)}
                     rows.append(row)
                     print(f"{n:>7} {kind:8} {mode:4}: {row['seconds']:8.1f} s  {row['per_s']:6.1f}/s  "
-                          f"peak RSS {row['peak_rss_mib']} MiB  faults ok {row['faults_ok']}  {row['counts']}",
+                          f"peak RSS {row['peak_rss_mib']} MiB  faults ok {row['faults_ok']}  {row['counts']}  "
+                          f"page cache {row['page_cache']}",
                           flush=True)
                     if not row["faults_ok"]:
                         print(row["faults"], flush=True)
@@ -453,6 +454,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--subs", help=argparse.SUPPRESS)
     ap.add_argument("--out", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.page_cache == "cold" and not args.child and not (hasattr(os, "geteuid") and os.geteuid() == 0
+                                                             and Path("/proc/sys/vm/drop_caches").exists()):
+        ap.error("--page-cache cold drops the operating system's page cache: it needs Linux and root "
+                 "(use warm or as-is)")  # before hours of generating and setting up, not after
     if args.child:
         return child(args)
     sys.path.insert(0, str(ROOT / "src"))

@@ -160,6 +160,25 @@ def test_pipeline_generate_command(tmp_path: Path) -> None:
     bad = CliRunner().invoke(app, ["generate", "--districts", "1", "--year", "2022", "--out", str(tmp_path / "x"),
                                    "--kinds", "nonsense", "--faults", "0.1"])
     assert bad.exit_code == 2 and "unknown fault kind" in bad.output
+    assert "run: PIPELINE_CONFIG_DIR=" in r.output and "--year 2021" in r.output and "PIPELINE_DATA_DIR" in r.output
+
+    # An earlier drop folder is not mixed with a new one: refused, or replaced with --force.
+    stray = out / "submissions" / "2021" / "900002" / "900002-a04.txt.bak"
+    stray.write_text("left over", encoding="utf-8")
+    again = ["generate", "--districts", "1", "--agencies-per-district", "3", "--year", "2022", "--out", str(out),
+             "--workers", "1"]
+    refused = CliRunner().invoke(app, again)
+    assert refused.exit_code == 2 and "already holds a drop folder" in refused.output and "Traceback" not in refused.output
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    replaced = CliRunner().invoke(app, [*again, "--force"])
+    assert replaced.exit_code == 0, replaced.output
+    assert not stray.exists() and not (out / "submissions" / "2021").exists()  # only what the new one wrote
+    assert sorted(p.name for p in (out / "submissions" / "2022").iterdir()) == ["900001"]
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    for args in (["--out", str(tmp_path / "afile")], ["--out", str(tmp_path / "y"), "--kinds", " , "]):
+        bad = CliRunner().invoke(app, ["generate", "--districts", "1", "--year", "2022", *args])
+        assert bad.exit_code == 2 and "Traceback" not in bad.output and bad.output.count("\n") == 1, bad.output
 
 
 def _one_submission(files: dict[str, bytes], agency: str, year: int) -> dict:

@@ -79,3 +79,42 @@ def test_the_flow_stops_on_an_empty_drop_folder_and_a_bad_year_and_names_near_mi
     with get_engine(url).connect() as c:
         districts = c.execute(sa.text("SELECT districts FROM runs ORDER BY started_at DESC LIMIT 1")).scalar()
     assert (districts if isinstance(districts, list) else __import__("json").loads(districts)) == ["330803"]
+
+
+def test_an_entry_named_for_an_agency_that_is_no_file_fails_that_agency_naming_it(tmp_path):
+    """A folder, a broken link, a link loop or a pipe named for an agency: that agency fails with one line naming
+    the entry (not "missing": it did send something), the others load, and nothing waits on the pipe."""
+    import os
+
+    from pipeline.plainrun import run_plain
+    from pipeline.registry import load_registry
+
+    drop = tmp_path / "drop" / "2021" / "330803"
+    shutil.copytree(DEMO / "2021" / "330803", drop)
+    agencies = load_registry(ROOT / "config").district("330803").agencies
+    victims = {}
+    for a, make in zip(agencies[:4], ("folder", "broken", "loop", "pipe"), strict=True):
+        for p in drop.glob(f"{a.id}.*"):
+            p.unlink()
+        entry = drop / f"{a.id}.txt"
+        if make == "folder":
+            entry.mkdir()
+        elif make == "broken":
+            entry.symlink_to(tmp_path / "nowhere.txt")
+        elif make == "loop":
+            entry.symlink_to(entry)
+        else:
+            os.mkfifo(entry)
+        victims[a.id] = entry.name
+    out = run_plain(year=2021, submissions_dir=tmp_path / "drop", warehouse_url=f"sqlite:///{tmp_path / 'wh.sqlite'}",
+                    config_dir=ROOT / "config", data_dir=tmp_path / "data", districts=["330803"], workers=1)
+    by_agency = {o["agency_id"]: o for o in out["outcomes"]}
+    for agency_id, name in victims.items():
+        o = by_agency[agency_id]
+        assert o["status"] == "failed" and name in o["reason"], o
+        assert "Traceback" not in o["reason"] and "\n" not in o["reason"]
+    assert "not a regular file" in by_agency[agencies[0].id]["reason"]
+    assert "not a regular file" in by_agency[agencies[3].id]["reason"]
+    assert sum(o["status"] == "loaded" for o in out["outcomes"]) == len(agencies) - 4
+    r = CliRunner().invoke(app, ["check", str(drop / victims[agencies[3].id])])  # the pipe: one line, no wait
+    assert r.exit_code != 0 and "not a regular file" in r.output and "Traceback" not in r.output

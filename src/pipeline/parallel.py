@@ -72,6 +72,7 @@ def prefetch(paths: Sequence[str], max_bytes: int | None = None) -> threading.Th
     ignored — reading the file later reports them. None where the platform has no ``posix_fadvise``.
     """
     import os
+    import stat
 
     if not hasattr(os, "posix_fadvise") or not paths:
         return None
@@ -83,12 +84,13 @@ def prefetch(paths: Sequence[str], max_bytes: int | None = None) -> threading.Th
     def advise() -> None:
         for path in paths:
             try:
-                fd = os.open(path, os.O_RDONLY)
+                fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a pipe must not block the thread
             except OSError:
                 continue
             try:
-                size = os.fstat(fd).st_size
-                if size <= max_bytes:
+                st = os.fstat(fd)
+                size = st.st_size
+                if stat.S_ISREG(st.st_mode) and size <= max_bytes:
                     os.posix_fadvise(fd, 0, size, os.POSIX_FADV_WILLNEED)
             except OSError:
                 pass

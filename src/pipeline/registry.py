@@ -135,7 +135,9 @@ def discover_submissions(submissions_dir: Path, year: int, district: District) -
     """Files of ``<submissions_dir>/<year>/<district code>/``, each matched to an agency by file-name prefix.
 
     The longest matching agency id wins (so ``330803-edu-x`` never matches a shorter id wrongly).
-    Hidden files and folders are ignored.
+    Hidden files and folders are ignored, and so are folders and links named for no agency; an entry named
+    for an agency is its submission whatever it is (reading a folder, pipe or broken link then fails on
+    that agency, naming the file: :func:`pipeline.ingest.read_submission`).
     """
     folder = Path(submissions_dir) / str(year) / district.code
     if not folder.is_dir():
@@ -143,8 +145,12 @@ def discover_submissions(submissions_dir: Path, year: int, district: District) -
     ids = sorted((a.id for a in district.agencies), key=len, reverse=True)
     out = []
     for p in sorted(folder.iterdir()):
-        if p.name.startswith(".") or not p.is_file():
+        if p.name.startswith("."):
             continue
         match = next((i for i in ids if p.name == i or p.name.startswith(i + ".") or p.name.startswith(i + "_")), None)
+        if match is None and not p.is_file():
+            continue  # a folder or link of something else
+        # named for an agency but not a regular file (a folder, a broken link, a pipe): still its submission,
+        # so that reading it fails naming the file, rather than the agency being told it sent nothing
         out.append(Submission(p, district.code, year, district.agency(match) if match else None))
     return out

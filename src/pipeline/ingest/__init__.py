@@ -9,6 +9,7 @@ never a partial parse passed on as complete.
 from __future__ import annotations
 
 import importlib
+import stat
 from pathlib import Path
 
 from pipeline.ingest import wording
@@ -86,13 +87,18 @@ def parse_bytes(data: bytes, name: str, *, form: str | None = None, previous: Pa
 
 
 def read_submission(path: str | Path, *, max_bytes: int | None = None) -> bytes:
-    """The bytes of one submission file, refusing (before reading) a file over the size limit."""
+    """The bytes of one submission file, refusing (before reading) a file over the size limit or one that is
+    not a regular file (a folder, a pipe, a broken link). Raises :class:`IngestError` naming the file."""
     path = Path(path)
     limit = get_settings().max_file_bytes if max_bytes is None else max_bytes
     try:
-        size = path.stat().st_size
-    except OSError as e:
+        st = path.stat()
+    except OSError as e:  # gone, a broken link, a link loop
         raise IngestError(str(path), f"cannot open: {e.strerror or e}") from None
+    if not stat.S_ISREG(st.st_mode):  # a folder, a pipe (reading it would wait for ever), a device
+        kind = "a folder" if stat.S_ISDIR(st.st_mode) else "a pipe, socket or device"
+        raise IngestError(str(path), f"not a regular file but {kind} / 不是普通文件; replace it with the report file")
+    size = st.st_size
     if size > limit:
         raise IngestError(str(path), f"file is {size:,} bytes, over the {limit:,}-byte limit (PIPELINE_MAX_FILE_BYTES)")
     try:
