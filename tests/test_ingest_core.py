@@ -243,3 +243,24 @@ def test_html_merged_cells_span_their_columns() -> None:
                        "<td colspan='5'>—</td><td>4</td></tr></table>", "x")
     toks = tokenize(lines[0].split("\t", 1)[1], edge_cells=True)
     assert [t.text or "·" for t in toks][-7:] == ["4", "—", "·", "·", "·", "·", "4"]
+
+
+def test_lone_word_is_what_tokenize_makes_of_the_line() -> None:
+    """numbers.lone_word is a shortcut past tokenize() (table 四's header lines): on every line it accepts,
+    tokenize gives the one word token the shortcut makes; random lines of words, digits, marks and spaces."""
+    import random
+
+    from pipeline.ingest.numbers import BLANK_MARKS, CELL_BLANK, lone_word
+
+    rng = random.Random(20261201)
+    alphabet = list("行政复议诉讼结果维持纠正其他尚未审结总计申请人") + list("0123456789 \t()（）/\\-—.,，、：") + \
+        [m for m in BLANK_MARKS if m] + [CELL_BLANK]
+    accepted = 0
+    for _ in range(30_000):
+        line = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 6))).replace("\n", "")
+        if not line or not lone_word(line):
+            continue
+        accepted += 1
+        base = rng.randint(0, 500)
+        assert tokenize(line, words=True, edge_cells=True, base=base) == [Tok(line, False, True, "", True, base + len(line))], line
+    assert accepted > 1_000  # the shortcut is taken, not only refused

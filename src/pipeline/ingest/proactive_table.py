@@ -24,7 +24,7 @@ from pipeline import vocabulary as voc
 from pipeline.ingest import labels as lb
 from pipeline.ingest.numbers import Tok, shown, tokenize, trim_blanks, trim_furniture
 from pipeline.ingest.reading import Reading, row_readings
-from pipeline.ingest.search import Choice, Form, Values, choose
+from pipeline.ingest.search import Choice, Form, Plan, Values, choose, filled
 
 Note = tuple[str, str, str | None, int | None]
 #: A number glued to one of these on its right is a figure of a sentence ("类8条、"), not a cell.
@@ -215,7 +215,7 @@ def read_proactive(text: str, start: int, end: int, version: str, narrative: str
     return out
 
 
-@cache
+@voc.derived
 def _kinds(cols: tuple[str, ...]) -> tuple[str, ...]:
     """The value kind of each of ``cols`` (table 二)."""
     return tuple(voc.value_kind("proactive", c) for c in cols)
@@ -294,31 +294,21 @@ def _soft(code: str, cols: tuple[str, ...], previous: dict | None, version: str)
     """Last year's report as evidence for one row (R-T2-INFORCE, R-T2-ITEMS)."""
     if not previous:
         return []
-    out = []
-    for rule, terms, prev in _soft_plans(code, cols, version):
-        const = 0.0
-        for row, col, coef in prev:
-            v = previous.get(("proactive", row, col))
-            if v is None:
-                break
-            const += coef * v
-        else:
-            out.append(Form(rule, terms, const))
-    return out
+    return [f for p in _soft_plans(code, cols, version) if (f := filled(p, previous, "proactive"))]
 
 
 @voc.derived
-def _soft_plans(code: str, cols: tuple[str, ...], version: str) -> tuple[tuple[str, tuple, tuple], ...]:
-    """(rule, this year's terms, previous-year terms (row, col, coef)) of the cross-year identities of one
-    row read in ``cols`` (an identity with a column the row does not print has none). Cached: only the
-    previous year's values differ from report to report."""
+def _soft_plans(code: str, cols: tuple[str, ...], version: str) -> tuple[Plan, ...]:
+    """The plans (:data:`~pipeline.ingest.search.Plan`) of the cross-year identities of one row read in
+    ``cols`` (an identity with a column the row does not print has none). Cached: only the previous year's
+    values differ from report to report."""
     index = {c: i for i, c in enumerate(cols)}
     out = []
     for ident in voc.cross_year_identities(version):
         if ident.table != "proactive" or ident.over != code:
             continue
         if all(t.prev or t.col in index for t in ident.terms):
-            out.append((ident.rule, tuple((code, index[t.col], t.coef) for t in ident.terms if not t.prev),
+            out.append((Form(ident.rule, tuple((code, index[t.col], t.coef) for t in ident.terms if not t.prev)),
                         tuple((t.row, t.col, t.coef) for t in ident.terms if t.prev)))
     return tuple(out)
 

@@ -24,7 +24,7 @@ from pipeline import vocabulary as voc
 from pipeline.ingest import labels as lb
 from pipeline.ingest.numbers import Tok, cell_value, shown, tokenize, trim_blanks, trim_furniture
 from pipeline.ingest.reading import Reading, row_readings
-from pipeline.ingest.search import Form, choose
+from pipeline.ingest.search import Form, Plan, choose, filled
 
 NCOLS = 7
 _DIGIT_RE = re.compile(r"\d")
@@ -52,28 +52,23 @@ def forms(rows: tuple[str, ...], version: str, single_other: bool, previous: dic
     if previous is None:
         return list(_forms(rows, version, single_other)), []
     hard, soft = _plans(rows, version, single_other)
-    return ([f for p in hard if (f := _filled(p, previous))],
-            [f for p in soft if (f := _filled(p, previous))] if previous else [])
+    return ([f for p in hard if (f := filled(p, previous, "requests"))],
+            [f for p in soft if (f := filled(p, previous, "requests"))] if previous else [])
 
 
 @voc.derived
 def _forms(rows: tuple[str, ...], version: str, single_other: bool) -> tuple[Form, ...]:
-    return tuple(f for p in _plans(rows, version, single_other)[0] if (f := _filled(p, {})))
-
-
-#: An identity of table 三 as a form still to complete: the form over this year's cells, and the
-#: previous-year terms (row, col, coef) whose values make its constant.
-_Plan = tuple[Form, tuple[tuple[str, str, int], ...]]
+    return tuple(f for p in _plans(rows, version, single_other)[0] if (f := filled(p, {}, "requests")))
 
 
 @voc.derived
-def _plans(rows: tuple[str, ...], version: str, single_other: bool) -> tuple[tuple[_Plan, ...], tuple[_Plan, ...]]:
+def _plans(rows: tuple[str, ...], version: str, single_other: bool) -> tuple[tuple[Plan, ...], tuple[Plan, ...]]:
     """(hard, soft) plans of table 三's identities for one layout; an identity with a term outside the
     layout has none. Cached: what a form needs of the previous year is filled in per report."""
     cols = voc.cols("requests", version)
     index = {c: i for i, c in enumerate(cols)}
 
-    def plan(ident: voc.Identity) -> _Plan | None:
+    def plan(ident: voc.Identity) -> Plan | None:
         terms, prev = [], []
         for t in ident.terms:
             if t.prev:
@@ -88,20 +83,6 @@ def _plans(rows: tuple[str, ...], version: str, single_other: bool) -> tuple[tup
     soft = tuple(p for i in voc.cross_year_identities(version, single_other=single_other)
                  if i.table == "requests" if (p := plan(i)))
     return hard, soft
-
-
-def _filled(plan: _Plan, previous: dict) -> Form | None:
-    """The plan's form with the previous year's terms as its constant (None when a value is missing)."""
-    form, prev = plan
-    if not prev:
-        return form
-    const = 0.0
-    for row, col, coef in prev:
-        v = previous.get(("requests", row, col))
-        if v is None:
-            return None
-        const += coef * v
-    return Form(form.rule, form.terms, const)
 
 
 def read_requests(text: str, start: int, end: int, rows: tuple[str, ...], version: str, *,

@@ -42,6 +42,26 @@ class Form:
     const: float = 0.0
 
 
+#: A cross-year identity still to complete: its form over this year's cells, and its previous-year terms
+#: (row, col, coef), whose values make the form's constant.
+Plan = tuple[Form, tuple[tuple[str, str, float], ...]]
+
+
+def filled(plan: Plan, previous: dict, table: str) -> Form | None:
+    """The plan's form with its previous-year terms summed into the constant (``previous``: {(table, row, col):
+    value}); None when one of those values is missing."""
+    form, prev = plan
+    if not prev:
+        return form
+    const = 0.0
+    for row, col, coef in prev:
+        v = previous.get((table, row, col))
+        if v is None:
+            return None
+        const += coef * v
+    return Form(form.rule, form.terms, const)
+
+
 @dataclass(slots=True)
 class Choice:
     """The reading chosen per row, the ambiguous cells with their candidate values, and the notes."""
